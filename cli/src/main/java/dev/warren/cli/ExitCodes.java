@@ -1,0 +1,77 @@
+package dev.warren.cli;
+
+import dev.warren.core.config.InvalidSettingException;
+import dev.warren.core.connection.BrokerUnavailableException;
+import dev.warren.core.consume.TopologyMismatchException;
+import dev.warren.core.publish.PublishException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+
+/**
+ * Exit codes of the Warren apps, and the handler that turns known failures into one clear line
+ * on stderr instead of a stack trace. Unknown failures still print their stack trace.
+ */
+public final class ExitCodes {
+
+    /** Success. */
+    public static final int OK = 0;
+    /** An unexpected error (a bug): the stack trace is printed. */
+    public static final int SOFTWARE = 1;
+    /** Bad flags or settings. */
+    public static final int USAGE = 2;
+    /** The broker could not be reached or refused the credentials. */
+    public static final int BROKER_UNAVAILABLE = 3;
+    /** A queue exists with other arguments than Warren declares. */
+    public static final int TOPOLOGY_MISMATCH = 4;
+    /** A publish was nacked, unroutable or lost, or a result did not arrive in time. */
+    public static final int NOT_DELIVERED = 5;
+
+    private ExitCodes() {
+    }
+
+    /** A picocli command line for {@code command} with Warren's exception handling and exit codes. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine cli = new CommandLine(command);
+        cli.setExecutionExceptionHandler((e, line, parseResult) -> {
+            Throwable cause = unwrap(e);
+            int code = codeFor(cause);
+            if (code == SOFTWARE) {
+                line.getErr().println("error: " + cause);
+                cause.printStackTrace(line.getErr());
+            } else {
+                line.getErr().println("error: " + cause.getMessage());
+            }
+            return code;
+        });
+        return cli;
+    }
+
+    static int codeFor(Throwable cause) {
+        if (cause instanceof InvalidSettingException || cause instanceof CommandLine.ParameterException) {
+            return USAGE;
+        }
+        if (cause instanceof BrokerUnavailableException) {
+            return BROKER_UNAVAILABLE;
+        }
+        if (cause instanceof TopologyMismatchException) {
+            return TOPOLOGY_MISMATCH;
+        }
+        if (cause instanceof PublishException || cause instanceof TimeoutException) {
+            return NOT_DELIVERED;
+        }
+        return SOFTWARE;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable current = e;
+        while ((current instanceof ExecutionException || current instanceof CompletionException
+                || current instanceof com.google.inject.ProvisionException
+                || current instanceof com.google.inject.CreationException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+}

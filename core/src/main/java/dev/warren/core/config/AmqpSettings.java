@@ -1,0 +1,168 @@
+package dev.warren.core.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to reach the broker: one {@code amqp://} or {@code amqps://} URI, optionally a list of
+ * cluster addresses that replaces the URI's host and port, and connection behaviour.
+ *
+ * <p>Immutable and validated on construction. {@link #toString()} never contains the password.
+ *
+ * @param uri             broker URI; user, password and vhost are taken from it unless overridden
+ * @param addresses       {@code host:port} entries of a cluster; empty means the URI's host and port
+ * @param vhost           virtual host, or {@code null} to use the URI's path (default {@code /})
+ * @param username        user, or {@code null} to use the URI's user (default {@code guest})
+ * @param password        password, or {@code null} to use the URI's password (default {@code guest})
+ * @param tls             use TLS with certificate and host name verification; implied by {@code amqps://}
+ * @param heartbeat       AMQP heartbeat timeout, detects dead peers (default 30s)
+ * @param connectionName  client-provided name shown in the management UI, for example {@code warren-worker@host}
+ * @param startupTimeout  how long to keep retrying when the broker is unreachable at start (default 60s)
+ */
+public record AmqpSettings(URI uri, List<String> addresses, String vhost, String username, String password,
+                           boolean tls, Duration heartbeat, String connectionName, Duration startupTimeout) {
+
+    /** The URI used when nothing is configured. */
+    public static final String DEFAULT_URI = "amqp://guest:guest@localhost:5672/";
+
+    public AmqpSettings {
+        Objects.requireNonNull(uri, "uri");
+        InvalidSettingException.require("amqp".equals(uri.getScheme()) || "amqps".equals(uri.getScheme()),
+                "AMQP URI must start with amqp:// or amqps://, was " + redact(uri));
+        InvalidSettingException.require(uri.getHost() != null && !uri.getHost().isBlank(),
+                "AMQP URI must name a host, was " + redact(uri));
+        addresses = List.copyOf(addresses == null ? List.of() : addresses);
+        for (String address : addresses) {
+            InvalidSettingException.require(address.matches("[^:\\s,]+(:\\d{1,5})?"),
+                    "AMQP address must be host or host:port, was '" + address + "'");
+        }
+        Objects.requireNonNull(heartbeat, "heartbeat");
+        InvalidSettingException.require(!heartbeat.isNegative() && heartbeat.toSeconds() <= 65535,
+                "heartbeat must be between 0s and 65535s, was " + Durations.format(heartbeat));
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        InvalidSettingException.require(!startupTimeout.isNegative(),
+                "startup timeout must be >= 0s, was " + Durations.format(startupTimeout));
+        connectionName = connectionName == null || connectionName.isBlank() ? "warren" : connectionName;
+    }
+
+    /** Settings for {@code uri} with defaults for everything else. */
+    public static AmqpSettings of(String uri) {
+        return new AmqpSettings(parseUri(uri), List.of(), null, null, null, false,
+                Duration.ofSeconds(30), "warren", Duration.ofSeconds(60));
+    }
+
+    /** Parses a broker URI, failing with a message that does not echo the password. */
+    public static URI parseUri(String text) {
+        try {
+            return new URI(Objects.requireNonNull(text, "AMQP URI").trim());
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException("AMQP URI is not a valid URI: " + e.getReason());
+        }
+    }
+
+    /** Splits a comma-separated address list ({@code WARREN_AMQP_ADDRESSES}). */
+    public static List<String> parseAddresses(String text) {
+        List<String> result = new ArrayList<>();
+        if (text != null) {
+            for (String part : text.split(",")) {
+                if (!part.isBlank()) {
+                    result.add(part.trim());
+                }
+            }
+        }
+        return result;
+    }
+
+    /** The same settings with another connection name. */
+    public AmqpSettings withConnectionName(String name) {
+        return new AmqpSettings(uri, addresses, vhost, username, password, tls, heartbeat, name, startupTimeout);
+    }
+
+    /** The same settings with another startup timeout. */
+    public AmqpSettings withStartupTimeout(Duration timeout) {
+        return new AmqpSettings(uri, addresses, vhost, username, password, tls, heartbeat, connectionName, timeout);
+    }
+
+    /** True when TLS is asked for, by flag or by an {@code amqps://} URI. */
+    public boolean useTls() {
+        return tls || "amqps".equals(uri.getScheme());
+    }
+
+    /** The virtual host in effect. */
+    public String effectiveVhost() {
+        if (vhost != null && !vhost.isBlank()) {
+            return vhost;
+        }
+        String path = uri.getRawPath();
+        if (path == null || path.isEmpty() || "/".equals(path)) {
+            return "/";
+        }
+        return URLDecoder.decode(path.substring(1), StandardCharsets.UTF_8);
+    }
+
+    /** The user in effect. */
+    public String effectiveUsername() {
+        if (username != null && !username.isBlank()) {
+            return username;
+        }
+        String[] userInfo = userInfo();
+        return userInfo.length > 0 && !userInfo[0].isEmpty() ? userInfo[0] : "guest";
+    }
+
+    /** The password in effect; never log it. */
+    public String effectivePassword() {
+        if (password != null) {
+            return password;
+        }
+        String[] userInfo = userInfo();
+        return userInfo.length > 1 ? userInfo[1] : "guest";
+    }
+
+    /** {@code host:port} endpoints to try, in order. */
+    public List<String> endpoints() {
+        if (!addresses.isEmpty()) {
+            return addresses;
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : (useTls() ? 5671 : 5672);
+        return List.of(uri.getHost() + ":" + port);
+    }
+
+    private String[] userInfo() {
+        String raw = uri.getRawUserInfo();
+        if (raw == null) {
+            return new String[0];
+        }
+        String[] parts = raw.split(":", 2);
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = URLDecoder.decode(parts[i], StandardCharsets.UTF_8);
+        }
+        return parts;
+    }
+
+    /** The URI with any password replaced by {@code ****}, safe for logs. */
+    public String redactedUri() {
+        return redact(uri);
+    }
+
+    static String redact(URI uri) {
+        String raw = uri.getRawUserInfo();
+        if (raw == null || !raw.contains(":")) {
+            return uri.toString();
+        }
+        String user = raw.substring(0, raw.indexOf(':'));
+        return uri.toString().replace(raw + "@", user + ":****@");
+    }
+
+    @Override
+    public String toString() {
+        return "AmqpSettings[uri=" + redactedUri() + ", addresses=" + addresses + ", vhost=" + effectiveVhost()
+                + ", user=" + effectiveUsername() + ", tls=" + useTls() + ", heartbeat=" + Durations.format(heartbeat)
+                + ", connectionName=" + connectionName + ", startupTimeout=" + Durations.format(startupTimeout) + "]";
+    }
+}

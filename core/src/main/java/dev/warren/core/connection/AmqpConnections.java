@@ -1,0 +1,196 @@
+package dev.warren.core.connection;
+
+import com.rabbitmq.client.AuthenticationFailureException;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.PossibleAuthenticationFailureException;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.BlockedListener;
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.config.Durations;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns Warren's broker connections: one for publishing and one for consuming, so a publisher
+ * blocked by a broker alarm never stalls acknowledgements. Both recover automatically
+ * (connection, channels, consumers) and report to every {@link ConnectionListener}.
+ *
+ * <p>Connections open on first use; when the broker is unreachable the call retries with
+ * exponential backoff (0.5 s doubling to 5 s) until the startup timeout, then throws
+ * {@link BrokerUnavailableException}. Thread-safe. {@link #close()} closes both.
+ */
+@Singleton
+public final class AmqpConnections implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AmqpConnections.class);
+
+    private final AmqpSettings settings;
+    private final Set<ConnectionListener> listeners;
+    private final Clock clock;
+    // Guarded by "this": opening is rare and must happen once per role.
+    private Connection publishing;
+    private Connection consuming;
+    private boolean closed;
+
+    @Inject
+    public AmqpConnections(AmqpSettings settings, Set<ConnectionListener> listeners, Clock clock) {
+        this.settings = settings;
+        this.listeners = listeners;
+        this.clock = clock;
+    }
+
+    /** The publishing connection ({@code <name>-publish}), opened on first call. */
+    public synchronized Connection publishing() {
+        checkOpen();
+        if (publishing == null) {
+            publishing = open(settings.connectionName() + "-publish", null);
+        }
+        return publishing;
+    }
+
+    /**
+     * The consuming connection ({@code <name>}), opened on first call; deliveries run on
+     * {@code executor}, which must have a thread per consumer.
+     */
+    public synchronized Connection consuming(ExecutorService executor) {
+        checkOpen();
+        if (consuming == null) {
+            consuming = open(settings.connectionName(), executor);
+        }
+        return consuming;
+    }
+
+    /** True when every connection opened so far is open (no recovery in progress). */
+    public synchronized boolean isOpen() {
+        return !closed && (publishing == null || publishing.isOpen()) && (consuming == null || consuming.isOpen());
+    }
+
+    /** The settings these connections use. */
+    public AmqpSettings settings() {
+        return settings;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("connections to " + settings.redactedUri() + " are closed");
+        }
+    }
+
+    private Connection open(String name, ExecutorService executor) {
+        ConnectionFactory factory = ConnectionFactories.create(settings);
+        Instant deadline = clock.instant().plus(settings.startupTimeout());
+        RetryConfig config = RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(500), 2.0, Duration.ofSeconds(5)))
+                .retryOnException(e -> e instanceof IOException && !isAuthFailure(e) && clock.instant().isBefore(deadline))
+                .build();
+        Retry retry = Retry.of(name, config);
+        retry.getEventPublisher().onRetry(event -> log.warn("broker {} not reachable ({}), retrying in {} (giving up after {})",
+                settings.endpoints(), describe(event.getLastThrowable()), Durations.format(event.getWaitInterval()),
+                Durations.format(settings.startupTimeout())));
+        try {
+            Connection connection = Retry.decorateCheckedSupplier(retry,
+                    () -> factory.newConnection(executor, ConnectionFactories.addresses(settings), name)).get();
+            watch(connection, name);
+            log.info("connected to {} vhost '{}' as '{}' ({})", connection.getAddress().getHostAddress() + ":"
+                    + connection.getPort(), settings.effectiveVhost(), settings.effectiveUsername(), name);
+            return connection;
+        } catch (Throwable e) {
+            String why = isAuthFailure(e)
+                    ? "the broker refused user '" + settings.effectiveUsername() + "' (check the user, password and vhost permissions)"
+                    : "no broker answered within " + Durations.format(settings.startupTimeout()) + ": " + describe(e);
+            throw new BrokerUnavailableException("cannot connect to " + settings.endpoints() + " vhost '"
+                    + settings.effectiveVhost() + "': " + why, e);
+        }
+    }
+
+    private void watch(Connection connection, String name) {
+        connection.addBlockedListener(new BlockedListener() {
+            @Override
+            public void handleBlocked(String reason) {
+                log.warn("broker blocked publishing on '{}': {}", name, reason);
+                listeners.forEach(l -> l.blocked(name, reason));
+            }
+
+            @Override
+            public void handleUnblocked() {
+                log.info("broker unblocked '{}'", name);
+                listeners.forEach(l -> l.unblocked(name));
+            }
+        });
+        connection.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication()) {
+                log.warn("connection '{}' lost: {}; recovering", name, describe(cause));
+            }
+        });
+        if (connection instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecoveryStarted(Recoverable r) {
+                    listeners.forEach(l -> l.recoveryStarted(name));
+                }
+
+                @Override
+                public void handleRecovery(Recoverable r) {
+                    log.info("connection '{}' recovered", name);
+                    listeners.forEach(l -> l.recovered(name));
+                }
+            });
+        }
+    }
+
+    private static boolean isAuthFailure(Throwable e) {
+        return e instanceof AuthenticationFailureException || e instanceof PossibleAuthenticationFailureException;
+    }
+
+    /** A one-line, password-free description of a connection failure. */
+    public static String describe(Throwable e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? "" : ": " + root.getMessage();
+        if (e instanceof TimeoutException) {
+            return "timed out";
+        }
+        return root.getClass().getSimpleName() + message;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        closeQuietly(consuming);
+        closeQuietly(publishing);
+        consuming = null;
+        publishing = null;
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection == null || !connection.isOpen()) {
+            return;
+        }
+        try {
+            connection.close(5_000);
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing connection failed", e);
+            connection.abort();
+        }
+    }
+}

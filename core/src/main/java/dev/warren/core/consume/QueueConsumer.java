@@ -1,0 +1,192 @@
+package dev.warren.core.consume;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.connection.AmqpConnections;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consumer on its own channel with {@code basic.qos(prefetch)}, and its watchdog.
+ *
+ * <p>Automatic recovery brings consumers back after a lost connection, but not after the broker
+ * closes only the channel ({@code PRECONDITION_FAILED} after {@code consumer_timeout}) or cancels
+ * the consumer (queue deleted, {@code basic.cancel}). Then this consumer logs why, opens a new
+ * channel, re-declares the queue and consumes again, backing off 1 s doubling to 30 s while that
+ * fails. Deliveries unacknowledged on the dead channel are redelivered by the broker.
+ */
+final class QueueConsumer {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final int index;
+    private final String queue;
+    private final int prefetch;
+    private final Connection connection;
+    private final List<QueueDeclaration> topology;
+    private final TaskDispatcher dispatcher;
+    private final InFlight inFlight;
+    private final ScheduledExecutorService watchdog;
+    // Guarded by "this": the current subscription, replaced by the watchdog and read by stop().
+    private Channel channel;
+    private String consumerTag;
+    private boolean stopped;
+    private Duration backoff = FIRST_BACKOFF;
+
+    QueueConsumer(int index, String queue, int prefetch, Connection connection, List<QueueDeclaration> topology,
+                  TaskDispatcher dispatcher, InFlight inFlight, ScheduledExecutorService watchdog) {
+        this.index = index;
+        this.queue = queue;
+        this.prefetch = prefetch;
+        this.connection = connection;
+        this.topology = topology;
+        this.dispatcher = dispatcher;
+        this.inFlight = inFlight;
+        this.watchdog = watchdog;
+    }
+
+    /** Opens the channel and starts consuming; throws if the broker refuses. */
+    synchronized void start() throws IOException {
+        Channel ch = connection.createChannel();
+        ch.basicQos(prefetch);
+        consumerTag = ch.basicConsume(queue, false, "warren-" + index + "-" + Long.toHexString(System.nanoTime()),
+                new Subscription(ch));
+        channel = ch;
+        backoff = FIRST_BACKOFF;
+    }
+
+    /** True while this consumer is registered with the broker. */
+    synchronized boolean isConsuming() {
+        return !stopped && channel != null && channel.isOpen() && consumerTag != null;
+    }
+
+    /** Stops new deliveries; deliveries already received still run and are acknowledged. */
+    synchronized void cancel() {
+        stopped = true;
+        if (channel != null && channel.isOpen() && consumerTag != null) {
+            try {
+                channel.basicCancel(consumerTag);
+            } catch (IOException | RuntimeException e) {
+                log.debug("cancel of consumer {} on '{}' failed", index, queue, e);
+            }
+        }
+        consumerTag = null;
+    }
+
+    /** Closes the channel; unacknowledged deliveries go back to the queue. */
+    synchronized void close() {
+        stopped = true;
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.close();
+            } catch (IOException | TimeoutException | RuntimeException e) {
+                abort(channel);
+            }
+        }
+    }
+
+    private synchronized void resubscribeLater(String why) {
+        if (stopped) {
+            return;
+        }
+        consumerTag = null;
+        Channel dead = channel;
+        if (dead != null) {
+            // Unregisters the dead channel from automatic recovery, so a later connection recovery
+            // cannot bring back a second consumer next to the one we open now.
+            abort(dead);
+        }
+        log.warn("consumer {} on '{}' stopped: {}; consuming again in {}", index, queue, why, format(backoff));
+        watchdog.schedule(this::resubscribe, backoff.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void resubscribe() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            try {
+                Topology.declare(connection, topology);
+                start();
+                log.info("consumer {} on '{}' consuming again", index, queue);
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof TopologyMismatchException) {
+                    log.error("consumer {} on '{}' cannot consume: {}", index, queue, e.getMessage());
+                }
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+                log.warn("consumer {} on '{}' could not consume again ({}); next try in {}", index, queue,
+                        AmqpConnections.describe(e), format(backoff));
+            }
+            watchdog.schedule(this::resubscribe, backoff.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void abort(Channel ch) {
+        try {
+            ch.abort();
+        } catch (IOException | RuntimeException e) {
+            log.debug("abort of a closed channel failed", e);
+        }
+    }
+
+    private static String format(Duration duration) {
+        return dev.warren.core.config.Durations.format(duration);
+    }
+
+    /** The amqp-client consumer of one subscription. */
+    private final class Subscription extends DefaultConsumer {
+
+        Subscription(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            inFlight.begin();
+            try {
+                dispatcher.dispatch(queue, getChannel(), envelope, properties, body);
+            } catch (RuntimeException e) {
+                // The dispatcher handles task failures itself; this is a bug, and the delivery stays
+                // unacknowledged so the broker redelivers it when the channel closes.
+                log.error("unexpected error dispatching a delivery from '{}'", queue, e);
+            } finally {
+                inFlight.end();
+            }
+        }
+
+        @Override
+        public void handleCancel(String tag) {
+            resubscribeLater("the broker cancelled the consumer (queue deleted, or cancelled by an operator)");
+        }
+
+        @Override
+        public void handleShutdownSignal(String tag, ShutdownSignalException signal) {
+            if (signal.isInitiatedByApplication() || signal.isHardError()) {
+                // Our own close, or a lost connection: automatic recovery restores the consumer.
+                return;
+            }
+            resubscribeLater("the broker closed its channel (" + reason(signal) + ")");
+        }
+    }
+
+    private static String reason(ShutdownSignalException signal) {
+        if (signal.getReason() instanceof AMQP.Channel.Close close) {
+            return close.getReplyCode() + " " + close.getReplyText();
+        }
+        return signal.getMessage();
+    }
+}

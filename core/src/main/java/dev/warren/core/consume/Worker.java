@@ -1,0 +1,186 @@
+package dev.warren.core.consume;
+
+import com.rabbitmq.client.Connection;
+import dev.warren.core.config.Durations;
+import dev.warren.core.config.InvalidSettingException;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.task.TaskDefinition;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes a work queue with {@code concurrency} consumers, each on its own channel and thread
+ * with {@code basic.qos(prefetch)}, and runs every delivery through the {@link TaskDispatcher}.
+ *
+ * <p>Lifecycle: {@link #start()} declares the queues and subscribes; {@link #stop()} cancels the
+ * consumers, lets in-flight tasks finish and acknowledge within the shutdown timeout, then closes
+ * the channels (anything still unacknowledged goes back to the queue). Thread-safe.
+ */
+@Singleton
+public final class Worker {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    private final WorkerSettings settings;
+    private final AmqpConnections connections;
+    private final TaskDispatcher dispatcher;
+    private final Set<QueueDeclaration> declarations;
+    private final InFlight inFlight = new InFlight();
+    private final List<QueueConsumer> consumers = new ArrayList<>();
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("warren-watchdog").factory());
+    private final ExecutorService deliveryThreads;
+    // Guarded by "this".
+    private boolean started;
+    private boolean stopped;
+
+    @Inject
+    public Worker(WorkerSettings settings, AmqpConnections connections, TaskDispatcher dispatcher,
+                  Set<QueueDeclaration> declarations) {
+        this.settings = settings;
+        this.connections = connections;
+        this.dispatcher = dispatcher;
+        this.declarations = declarations;
+        this.deliveryThreads = Executors.newFixedThreadPool(settings.concurrency(),
+                Thread.ofPlatform().name("warren-consumer-", 1).factory());
+    }
+
+    /**
+     * Checks the task types' time limits, declares the work queue and its companions, and starts
+     * the consumers. Blocks while the broker is unreachable, up to the startup timeout.
+     *
+     * @throws InvalidSettingException    when a time limit is not below the broker's consumer timeout
+     * @throws TopologyMismatchException when a queue exists with other arguments
+     */
+    public synchronized void start() throws IOException {
+        if (started) {
+            throw new IllegalStateException("worker already started");
+        }
+        checkTimeLimits();
+        Connection connection = connections.consuming(deliveryThreads);
+        List<QueueDeclaration> topology = topology();
+        Topology.declare(connection, topology);
+        for (int i = 1; i <= settings.concurrency(); i++) {
+            QueueConsumer consumer = new QueueConsumer(i, settings.queue(), settings.prefetch(), connection, topology,
+                    dispatcher, inFlight, watchdog);
+            consumer.start();
+            consumers.add(consumer);
+        }
+        started = true;
+        log.info("consuming '{}' with {} consumer(s), prefetch {}; task types: {}", settings.queue(),
+                settings.concurrency(), settings.prefetch(), String.join(", ", new TreeSet<>(dispatcher.tasks().keySet())));
+    }
+
+    /** The queues this worker declares: the work queue first, then companions such as {@code <queue>.dlq}. */
+    public List<QueueDeclaration> topology() {
+        List<QueueDeclaration> result = new ArrayList<>();
+        result.add(QueueDeclaration.plain(settings.queue()));
+        declarations.stream().filter(d -> !d.name().equals(settings.queue())).forEach(result::add);
+        return result;
+    }
+
+    /**
+     * Stops gracefully: no new deliveries, in-flight tasks finish and are acknowledged within the
+     * shutdown timeout, channels close. Idempotent. Returns how many tasks were still running when
+     * the timeout ran out (they are redelivered by the broker).
+     */
+    public synchronized int stop() {
+        if (stopped || !started) {
+            stopped = true;
+            shutdownThreads();
+            return 0;
+        }
+        stopped = true;
+        consumers.forEach(QueueConsumer::cancel);
+        int left;
+        try {
+            left = inFlight.awaitIdle(settings.shutdownTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            left = inFlight.count();
+        }
+        if (left > 0) {
+            log.warn("{} task(s) still running after the shutdown timeout of {}; the broker will redeliver them",
+                    left, Durations.format(settings.shutdownTimeout()));
+        }
+        consumers.forEach(QueueConsumer::close);
+        shutdownThreads();
+        log.info("worker stopped: {}", dispatcher.stats().summary());
+        return left;
+    }
+
+    private void shutdownThreads() {
+        watchdog.shutdownNow();
+        dispatcher.shutdown();
+        deliveryThreads.shutdown();
+        try {
+            deliveryThreads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Consumers currently registered with the broker. */
+    public int consumersRegistered() {
+        List<QueueConsumer> snapshot;
+        synchronized (this) {
+            snapshot = List.copyOf(consumers);
+        }
+        return (int) snapshot.stream().filter(QueueConsumer::isConsuming).count();
+    }
+
+    /** True while connections are open and every consumer is registered. */
+    public boolean isHealthy() {
+        return connections.isOpen() && consumersRegistered() == settings.concurrency();
+    }
+
+    /** Tasks running right now. */
+    public int tasksInFlight() {
+        return inFlight.count();
+    }
+
+    /** What this worker has processed. */
+    public WorkerStats stats() {
+        return dispatcher.stats();
+    }
+
+    /** The settings in use. */
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    private void checkTimeLimits() {
+        Duration brokerTimeout = settings.brokerConsumerTimeout();
+        for (TaskDefinition definition : dispatcher.tasks().values()) {
+            Duration limit = definition.options().timeLimit();
+            if (limit == null) {
+                continue;
+            }
+            if (brokerTimeout != null && limit.compareTo(brokerTimeout) >= 0) {
+                throw new InvalidSettingException("time limit of task type '" + definition.type() + "' ("
+                        + Durations.format(limit) + ") must be below the broker's consumer_timeout ("
+                        + Durations.format(brokerTimeout) + "), or the broker closes the channel before the limit"
+                        + " stops the task");
+            }
+            if (brokerTimeout == null && limit.compareTo(WorkerSettings.BROKER_DEFAULT_CONSUMER_TIMEOUT) >= 0) {
+                log.warn("time limit of task type '{}' ({}) is not below RabbitMQ's default consumer_timeout (30m);"
+                        + " unless the broker's timeout was raised, it closes the channel first."
+                        + " State the broker's value with --broker-consumer-timeout to have this checked",
+                        definition.type(), Durations.format(limit));
+            }
+        }
+    }
+}

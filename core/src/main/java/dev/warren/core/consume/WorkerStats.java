@@ -1,0 +1,43 @@
+package dev.warren.core.consume;
+
+import dev.warren.core.spi.TaskOutcome;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counts of finished tasks by type and outcome since the worker started. Thread-safe. */
+public final class WorkerStats {
+
+    private final Map<String, LongAdder> succeededByType = new ConcurrentHashMap<>();
+    private final Map<TaskOutcome, LongAdder> byOutcome = new ConcurrentHashMap<>();
+
+    void record(String taskType, TaskOutcome outcome) {
+        byOutcome.computeIfAbsent(outcome, o -> new LongAdder()).increment();
+        if (outcome == TaskOutcome.SUCCEEDED) {
+            succeededByType.computeIfAbsent(taskType, t -> new LongAdder()).increment();
+        }
+    }
+
+    /** Tasks that ended with {@code outcome}. */
+    public long count(TaskOutcome outcome) {
+        LongAdder adder = byOutcome.get(outcome);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    /** Succeeded tasks by type, sorted by type. */
+    public Map<String, Long> succeededByType() {
+        Map<String, Long> result = new TreeMap<>();
+        succeededByType.forEach((type, adder) -> result.put(type, adder.sum()));
+        return result;
+    }
+
+    /** One line such as {@code "processed 152 tasks (echo=40, noop=112); retried 0, dead-lettered 3"}. */
+    public String summary() {
+        Map<String, Long> types = succeededByType();
+        StringBuilder parts = new StringBuilder();
+        types.forEach((type, n) -> parts.append(parts.isEmpty() ? "" : ", ").append(type).append('=').append(n));
+        return "processed " + count(TaskOutcome.SUCCEEDED) + " tasks" + (types.isEmpty() ? "" : " (" + parts + ")")
+                + "; retried " + count(TaskOutcome.RETRIED) + ", dead-lettered " + count(TaskOutcome.DEAD_LETTERED);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.warren.core.publish;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.wire.TaskCodec;
+import dev.warren.core.wire.TaskResult;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes tasks with publisher confirms and {@code mandatory}: the returned future completes
+ * when the broker has taken responsibility for the message (it is on disk for a durable queue)
+ * and fails with a {@link PublishException} on nack, on return (no such queue) or when the
+ * connection drops first. A failed future means the task may or may not have arrived; a
+ * completed one means it did.
+ *
+ * <p>Thread-safe: publishes from many threads are serialized on one channel of the publishing
+ * connection. {@code publish} blocks only while the broker throttles the connection.
+ */
+@Singleton
+public final class TaskPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskPublisher.class);
+    /** RabbitMQ's direct reply-to pseudo-queue: results come back without a reply queue. */
+    static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
+
+    private final AmqpConnections connections;
+    private final TaskCodec codec;
+    private final RouteTable routes;
+    private final ConfirmTracker confirms = new ConfirmTracker();
+    private final Map<String, CompletableFuture<TaskResult>> awaitedResults = new ConcurrentHashMap<>();
+    // Guards channel creation and the pairing of getNextPublishSeqNo() with basicPublish():
+    // another thread publishing in between would take the sequence number we registered.
+    private final Object publishLock = new Object();
+    private Channel channel;
+    private boolean replyConsumerStarted;
+
+    @Inject
+    public TaskPublisher(AmqpConnections connections, TaskCodec codec, RouteTable routes) {
+        this.connections = connections;
+        this.codec = codec;
+        this.routes = routes;
+    }
+
+    /** Publishes a task of {@code type} with {@code payload}'s fields; completes on confirm. */
+    public CompletableFuture<Void> publish(String type, com.fasterxml.jackson.databind.node.ObjectNode payload) {
+        return publish(OutgoingTask.of(type, payload));
+    }
+
+    /** Publishes {@code task}; completes on confirm. */
+    public CompletableFuture<Void> publish(OutgoingTask task) {
+        String queue = task.queue() != null ? task.queue() : routes.queueFor(task.type());
+        AMQP.BasicProperties properties = codec.properties(task.id(), task.type(), task.headers(), task.replyTo(),
+                task.correlationId());
+        return publishRaw(queue, properties, codec.body(task.type(), task.payload()));
+    }
+
+    /**
+     * Publishes {@code task} asking for its result through direct reply-to. The returned future
+     * completes with the result message, or fails if the publish fails. Callers add their own
+     * timeout ({@link CompletableFuture#orTimeout}); an abandoned wait is dropped on timeout.
+     */
+    public CompletableFuture<TaskResult> request(OutgoingTask task) {
+        CompletableFuture<TaskResult> result = new CompletableFuture<>();
+        awaitedResults.put(task.id(), result);
+        result.whenComplete((r, e) -> awaitedResults.remove(task.id()));
+        try {
+            startReplyConsumer();
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        publish(task.replyTo(DIRECT_REPLY_TO)).whenComplete((ok, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Publishes a message as is to the default exchange with {@code routingKey} (a queue name),
+     * confirmed and mandatory. Used to republish deliveries (retry, dead-letter) and results. A
+     * missing {@code message_id} is filled with a new UUID, which the confirm tracking needs.
+     */
+    public CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, byte[] body) {
+        return publishRaw(routingKey, properties, body, true);
+    }
+
+    /**
+     * Publishes a result to a requester's {@code reply_to}. Direct reply-to addresses are not
+     * published {@code mandatory}: the broker returns such messages as unroutable even when it
+     * delivers them. Other reply queues are mandatory, so a vanished requester shows as
+     * {@link PublishException.Reason#UNROUTABLE}.
+     */
+    public CompletableFuture<Void> publishReply(String replyTo, AMQP.BasicProperties properties, byte[] body) {
+        return publishRaw(replyTo, properties, body, !replyTo.startsWith(DIRECT_REPLY_TO));
+    }
+
+    private CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, byte[] body,
+                                               boolean mandatory) {
+        AMQP.BasicProperties props = properties.getMessageId() == null
+                ? properties.builder().messageId(UUID.randomUUID().toString()).build()
+                : properties;
+        synchronized (publishLock) {
+            long sequence;
+            Channel ch;
+            try {
+                ch = channel();
+                sequence = ch.getNextPublishSeqNo();
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(new PublishException(PublishException.Reason.CONNECTION_LOST,
+                        "cannot publish message " + props.getMessageId() + " to '" + routingKey + "': "
+                                + AmqpConnections.describe(e), e));
+            }
+            CompletableFuture<Void> confirmed = confirms.track(sequence, props.getMessageId(), routingKey);
+            try {
+                ch.basicPublish("", routingKey, mandatory, props, body);
+            } catch (IOException | RuntimeException e) {
+                confirms.abandon(sequence, new PublishException(PublishException.Reason.CONNECTION_LOST,
+                        "cannot publish message " + props.getMessageId() + " to '" + routingKey + "': "
+                                + AmqpConnections.describe(e), e));
+            }
+            return confirmed;
+        }
+    }
+
+    /** Publishes awaiting a confirm right now. */
+    public int outstandingConfirms() {
+        return confirms.outstanding();
+    }
+
+    private Channel channel() throws IOException {
+        // Called with publishLock held.
+        if (channel == null) {
+            Channel created = connections.publishing().createChannel();
+            created.confirmSelect();
+            created.addConfirmListener(confirms);
+            created.addReturnListener(confirms);
+            created.addShutdownListener(confirms::channelClosed);
+            channel = created;
+        }
+        return channel;
+    }
+
+    private void startReplyConsumer() throws IOException {
+        synchronized (publishLock) {
+            if (replyConsumerStarted) {
+                return;
+            }
+            Channel ch = channel();
+            ch.basicConsume(DIRECT_REPLY_TO, true, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    acceptResult(properties.getCorrelationId(), body);
+                }
+            });
+            replyConsumerStarted = true;
+        }
+    }
+
+    private void acceptResult(String correlationId, byte[] body) {
+        CompletableFuture<TaskResult> waiting = correlationId == null ? null : awaitedResults.get(correlationId);
+        if (waiting == null) {
+            log.debug("result for task {} arrived after its waiter gave up", correlationId);
+            return;
+        }
+        try {
+            waiting.complete(codec.readResult(body));
+        } catch (IOException e) {
+            waiting.completeExceptionally(new IOException("unreadable result for task " + correlationId, e));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.warren.core.spi;
+
+/**
+ * Decides where a failed task goes and puts it there. The worker acknowledges the original
+ * delivery only after {@link #handle} returns, so an implementation must return only once the
+ * republished copy is confirmed by the broker; if it throws, the worker does not acknowledge
+ * and the broker redelivers (a duplicate, never a loss).
+ *
+ * <p>Core's default dead-letters every failure to {@code <queue>.dlq}; the retry-dlx module
+ * replaces it with a retry ladder. Bind a replacement with
+ * {@code OptionalBinder.newOptionalBinder(binder(), FailurePolicy.class).setBinding()}.
+ * Called concurrently from consumer threads; may block.
+ */
+public interface FailurePolicy {
+
+    /** Moves the failed task on and says where it went: {@link TaskOutcome#RETRIED} or {@link TaskOutcome#DEAD_LETTERED}. */
+    TaskOutcome handle(TaskFailure failure) throws Exception;
+}

@@ -1,0 +1,63 @@
+package dev.warren.core.spi;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Envelope;
+import dev.warren.core.wire.TaskHeaders;
+import dev.warren.core.wire.TaskMessage;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A delivery that failed: the raw message as it arrived, what was decoded of it, and why.
+ *
+ * @param queue      the work queue it came from
+ * @param envelope   the delivery's envelope
+ * @param properties the delivery's properties, unchanged
+ * @param body       the delivery's body, unchanged
+ * @param message    the decoded task, or {@code null} when the body could not be decoded
+ * @param cause      what went wrong
+ * @param permanent  true when retrying cannot help (bad JSON, unknown type, invalid payload,
+ *                   {@link dev.warren.core.task.PermanentTaskFailure})
+ */
+public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties properties, byte[] body,
+                          TaskMessage message, Throwable cause, boolean permanent) {
+
+    /** The attempt that failed (1 when unknown). */
+    public int attempt() {
+        return message == null ? 1 : message.attempt();
+    }
+
+    /** The task type, or {@code "unknown"} when the body could not be decoded. */
+    public String taskType() {
+        return message == null ? "unknown" : message.type();
+    }
+
+    /** The failure reason for logs and headers: the message of the cause, or its class when it has none. */
+    public String reason() {
+        String text = cause.getMessage();
+        return text == null || text.isBlank() ? cause.getClass().getName() : text;
+    }
+
+    /**
+     * The properties to republish this delivery with: the original ones plus the attempt number
+     * and the error headers of DESIGN.md ({@code x-warren-error}, {@code x-warren-error-message},
+     * {@code x-warren-failed-at}, {@code x-warren-queue}).
+     */
+    public AMQP.BasicProperties republishProperties(int nextAttempt, Instant failedAt) {
+        Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of() : properties.getHeaders());
+        headers.put(TaskHeaders.ATTEMPT, nextAttempt);
+        headers.put(TaskHeaders.ERROR, cause.getClass().getName());
+        String text = reason();
+        headers.put(TaskHeaders.ERROR_MESSAGE, text.length() > TaskHeaders.MAX_ERROR_MESSAGE_LENGTH
+                ? text.substring(0, TaskHeaders.MAX_ERROR_MESSAGE_LENGTH) : text);
+        headers.put(TaskHeaders.FAILED_AT, failedAt.toString());
+        headers.put(TaskHeaders.QUEUE, queue);
+        AMQP.BasicProperties.Builder builder = properties.builder().headers(headers).deliveryMode(2);
+        if (message != null) {
+            // Keep the id the worker used, so a task without message_id keeps one identity from now on.
+            builder.messageId(message.id());
+        }
+        return builder.build();
+    }
+}

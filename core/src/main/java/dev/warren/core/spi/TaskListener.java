@@ -1,0 +1,20 @@
+package dev.warren.core.spi;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Observes tasks as a worker runs them; the metrics module records them. Register with a Guice
+ * {@code Multibinder<TaskListener>}. Called on consumer threads, concurrently; must be fast and
+ * must not throw.
+ */
+public interface TaskListener {
+
+    /** A delivery of {@code taskType} (or {@code "unknown"}) is about to run; {@code publishedAt} may be null. */
+    default void taskStarted(String queue, String taskType, Instant publishedAt) {
+    }
+
+    /** The delivery ended with {@code outcome} after {@code duration}. */
+    default void taskFinished(String queue, String taskType, TaskOutcome outcome, Duration duration) {
+    }
+}

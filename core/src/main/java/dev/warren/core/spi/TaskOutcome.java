@@ -1,0 +1,16 @@
+package dev.warren.core.spi;
+
+/** How one attempt at a task ended. Also the {@code outcome} label of {@code warren_tasks_total}. */
+public enum TaskOutcome {
+    /** The handler returned; the task is acknowledged. */
+    SUCCEEDED,
+    /** It failed and was republished for another attempt. */
+    RETRIED,
+    /** It failed for good and sits in the dead-letter queue. */
+    DEAD_LETTERED;
+
+    /** Lower-case name used in metrics and results. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

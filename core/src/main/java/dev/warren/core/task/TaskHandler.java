@@ -1,0 +1,24 @@
+package dev.warren.core.task;
+
+/**
+ * Runs one task type. Register it in a {@link TaskModule} with
+ * {@code bindTask("send_welcome_email", WelcomeEmail.class, WelcomeEmailHandler.class)}.
+ *
+ * <p>Delivery is at least once: the same task (same {@link TaskContext#messageId()}) can arrive
+ * again after a crash or a lost connection, so a handler should be idempotent. A handler may be
+ * called from several threads at once (one per consumer).
+ *
+ * @param <P> the payload record, bound from the task's JSON body with snake_case names
+ * @param <R> what the handler returns, sent as the result when the task has {@code reply_to};
+ *            {@link Void} (return {@code null}) when there is nothing to return
+ */
+@FunctionalInterface
+public interface TaskHandler<P, R> {
+
+    /**
+     * Runs the task. Returning acknowledges it. Throwing a {@link PermanentTaskFailure} sends it
+     * straight to the dead-letter queue; any other exception is a retryable failure. A handler
+     * interrupted by its time limit should let {@link InterruptedException} propagate.
+     */
+    R handle(P payload, TaskContext context) throws Exception;
+}

@@ -1,0 +1,208 @@
+package dev.warren.core.wire;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.LongString;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Converts between AMQP deliveries and {@link TaskMessage}s in the wire format of DESIGN.md: a
+ * flat UTF-8 JSON object with {@code task_type}, published persistent to the default exchange.
+ *
+ * <p>Decoding accepts what a bare pika producer sends (only {@code delivery_mode=2}, no other
+ * properties). Thread-safe.
+ */
+@Singleton
+public final class TaskCodec {
+
+    private final ObjectReader treeReader;
+    private final ObjectWriter writer;
+    private final Clock clock;
+
+    @Inject
+    public TaskCodec(ObjectMapper mapper, Clock clock) {
+        this.treeReader = mapper.reader();
+        this.writer = mapper.writer();
+        this.clock = clock;
+    }
+
+    /**
+     * Decodes one delivery.
+     *
+     * @throws MalformedTaskException when the body is not a UTF-8 JSON object with a task type,
+     *                                or the attempt header is not a positive integer
+     */
+    public TaskMessage decode(Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+            throws MalformedTaskException {
+        String encoding = properties.getContentEncoding();
+        if (encoding != null && !encoding.isBlank()
+                && !List.of("utf-8", "utf8", "identity").contains(encoding.toLowerCase(Locale.ROOT))) {
+            throw new MalformedTaskException("unsupported content_encoding '" + encoding + "'");
+        }
+        ObjectNode payload = parseObject(body);
+        String type = properties.getType();
+        if (type == null || type.isBlank()) {
+            JsonNode field = payload.get(TaskHeaders.TASK_TYPE_FIELD);
+            if (field == null || field.isNull()) {
+                throw new MalformedTaskException("no task type: neither the 'type' property nor a 'task_type' field is set");
+            }
+            if (!field.isTextual() || field.asText().isBlank()) {
+                throw new MalformedTaskException("'task_type' must be a non-empty string, was " + field);
+            }
+            type = field.asText();
+        }
+        Map<String, Object> headers = plainHeaders(properties.getHeaders());
+        int attempt = attempt(headers.get(TaskHeaders.ATTEMPT));
+        String id = properties.getMessageId();
+        if (id == null || id.isBlank()) {
+            id = UUID.randomUUID().toString();
+        }
+        Date timestamp = properties.getTimestamp();
+        return new TaskMessage(id, type, payload, attempt, headers, properties.getReplyTo(),
+                properties.getCorrelationId(), timestamp == null ? null : timestamp.toInstant(),
+                envelope != null && envelope.isRedeliver());
+    }
+
+    /** Properties of a new task: persistent, JSON, with id, type, timestamp and app id. */
+    public AMQP.BasicProperties properties(String taskId, String taskType, Map<String, Object> headers,
+                                           String replyTo, String correlationId) {
+        return new AMQP.BasicProperties.Builder()
+                .deliveryMode(2)
+                .contentType(TaskHeaders.CONTENT_TYPE)
+                .messageId(taskId)
+                .type(taskType)
+                .timestamp(Date.from(clock.instant()))
+                .appId(TaskHeaders.APP_ID)
+                .headers(headers == null || headers.isEmpty() ? null : headers)
+                .replyTo(replyTo)
+                .correlationId(correlationId)
+                .build();
+    }
+
+    /**
+     * The body of a new task: {@code task_type} first, then the payload's fields (a
+     * {@code task_type} field already in the payload is replaced).
+     */
+    public byte[] body(String taskType, JsonNode payload) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put(TaskHeaders.TASK_TYPE_FIELD, taskType);
+        if (payload != null && payload.isObject()) {
+            payload.properties().forEach(entry -> {
+                if (!TaskHeaders.TASK_TYPE_FIELD.equals(entry.getKey())) {
+                    body.set(entry.getKey(), entry.getValue());
+                }
+            });
+        } else if (payload != null && !payload.isNull()) {
+            throw new IllegalArgumentException("a task payload must be a JSON object, was " + payload.getNodeType());
+        }
+        return write(body);
+    }
+
+    /** Serializes a result message. */
+    public byte[] result(TaskResult result) {
+        return write(result);
+    }
+
+    /** Parses a result message. */
+    public TaskResult readResult(byte[] body) throws IOException {
+        return treeReader.forType(TaskResult.class).readValue(body);
+    }
+
+    private byte[] write(Object value) {
+        try {
+            return writer.writeValueAsBytes(value);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName() + ": "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    private ObjectNode parseObject(byte[] body) throws MalformedTaskException {
+        if (body == null || body.length == 0) {
+            throw new MalformedTaskException("empty body: a task is a JSON object");
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            throw new MalformedTaskException("body is not valid UTF-8", e);
+        }
+        JsonNode node;
+        try {
+            node = treeReader.readTree(body);
+        } catch (IOException e) {
+            throw new MalformedTaskException("body is not valid JSON: " + firstLine(e.getMessage()), e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new MalformedTaskException("body must be a JSON object, was "
+                    + (node == null ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
+        }
+        return (ObjectNode) node;
+    }
+
+    private static int attempt(Object header) throws MalformedTaskException {
+        if (header == null) {
+            return 1;
+        }
+        if (header instanceof Number number && number.longValue() >= 1 && number.longValue() <= Integer.MAX_VALUE
+                && number.doubleValue() == number.longValue()) {
+            return number.intValue();
+        }
+        throw new MalformedTaskException(TaskHeaders.ATTEMPT + " must be an integer >= 1, was '" + header + "'");
+    }
+
+    /** AMQP headers with {@link LongString} values turned into Java strings, recursively for lists and tables. */
+    public static Map<String, Object> plainHeaders(Map<String, Object> headers) {
+        if (headers == null || headers.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> plain = new HashMap<>(headers.size());
+        headers.forEach((key, value) -> plain.put(key, plainValue(value)));
+        return plain;
+    }
+
+    private static Object plainValue(Object value) {
+        if (value instanceof LongString longString) {
+            return longString.toString();
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(TaskCodec::plainValue).toList();
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> plain = new HashMap<>();
+            map.forEach((k, v) -> plain.put(String.valueOf(k), plainValue(v)));
+            return plain;
+        }
+        return value;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

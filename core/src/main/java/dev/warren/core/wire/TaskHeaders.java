@@ -1,0 +1,28 @@
+package dev.warren.core.wire;
+
+/** The AMQP header names Warren reads and writes, listed once (see DESIGN.md, "Wire format"). */
+public final class TaskHeaders {
+
+    /** 1-based attempt number; absent means 1. */
+    public static final String ATTEMPT = "x-warren-attempt";
+    /** Class name of the exception of the last failed attempt. */
+    public static final String ERROR = "x-warren-error";
+    /** Message of the last failure, truncated to {@link #MAX_ERROR_MESSAGE_LENGTH} characters. */
+    public static final String ERROR_MESSAGE = "x-warren-error-message";
+    /** ISO-8601 instant of the last failure. */
+    public static final String FAILED_AT = "x-warren-failed-at";
+    /** The work queue a retried or dead-lettered message came from. */
+    public static final String QUEUE = "x-warren-queue";
+
+    /** Body field that carries the task type in the classic recipe. */
+    public static final String TASK_TYPE_FIELD = "task_type";
+    /** Content type of every task and result. */
+    public static final String CONTENT_TYPE = "application/json";
+    /** {@code app_id} of messages Warren publishes. */
+    public static final String APP_ID = "warren";
+    /** Longest error message kept in a header. */
+    public static final int MAX_ERROR_MESSAGE_LENGTH = 1000;
+
+    private TaskHeaders() {
+    }
+}

@@ -1,0 +1,67 @@
+package dev.warren.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AmqpSettingsTest {
+
+    @Test
+    void readsUserPasswordVhostAndEndpointFromTheUri() {
+        AmqpSettings settings = AmqpSettings.of("amqp://alice:s3cret@broker.example:5673/orders");
+        assertThat(settings.effectiveUsername()).isEqualTo("alice");
+        assertThat(settings.effectivePassword()).isEqualTo("s3cret");
+        assertThat(settings.effectiveVhost()).isEqualTo("orders");
+        assertThat(settings.endpoints()).containsExactly("broker.example:5673");
+        assertThat(settings.useTls()).isFalse();
+    }
+
+    @Test
+    void defaultsToGuestOnTheDefaultVhostAndAmqpsImpliesTlsOn5671() {
+        AmqpSettings settings = AmqpSettings.of("amqps://broker.example");
+        assertThat(settings.effectiveUsername()).isEqualTo("guest");
+        assertThat(settings.effectiveVhost()).isEqualTo("/");
+        assertThat(settings.useTls()).isTrue();
+        assertThat(settings.endpoints()).containsExactly("broker.example:5671");
+    }
+
+    @Test
+    void clusterAddressesReplaceTheUriHost() {
+        AmqpSettings settings = new AmqpSettings(AmqpSettings.parseUri("amqp://localhost/"),
+                AmqpSettings.parseAddresses("n1:5701, n2:5702,,n3"), null, null, null, false,
+                Duration.ofSeconds(30), "w", Duration.ofSeconds(5));
+        assertThat(settings.endpoints()).containsExactly("n1:5701", "n2:5702", "n3");
+    }
+
+    @Test
+    void neverPrintsThePassword() {
+        AmqpSettings settings = AmqpSettings.of("amqp://alice:s3cret@localhost:5672/");
+        assertThat(settings.toString()).doesNotContain("s3cret").contains("alice:****@");
+        assertThat(settings.redactedUri()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void badValuesNameTheSettingAndTheValue() {
+        assertThatThrownBy(() -> AmqpSettings.of("http://localhost"))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("amqp://");
+        assertThatThrownBy(() -> AmqpSettings.of("amqp://bob:pw@localhost").withStartupTimeout(Duration.ofSeconds(-1)))
+                .hasMessageContaining("startup timeout must be >= 0s, was -1s");
+        assertThatThrownBy(() -> new AmqpSettings(AmqpSettings.parseUri("amqp://localhost"), List.of("bad address"),
+                null, null, null, false, Duration.ofSeconds(30), "w", Duration.ZERO))
+                .hasMessageContaining("'bad address'");
+    }
+
+    @Test
+    void workerSettingsValidateWithClearMessages() {
+        assertThatThrownBy(() -> WorkerSettings.of("q").withConcurrency(0))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("concurrency must be between 1 and 1000, was 0");
+        assertThatThrownBy(() -> WorkerSettings.of("q").withPrefetch(0))
+                .hasMessage("prefetch must be between 1 and 65535, was 0");
+        assertThatThrownBy(() -> WorkerSettings.of("amq.gen-x")).hasMessageContaining("'amq.gen-x'");
+    }
+}

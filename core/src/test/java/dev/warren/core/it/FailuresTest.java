@@ -1,0 +1,137 @@
+package dev.warren.core.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import dev.warren.core.CoreModule;
+import dev.warren.core.consume.TaskTimeLimitExceeded;
+import dev.warren.core.publish.OutgoingTask;
+import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.testing.QueueCleanup;
+import dev.warren.core.testing.RabbitBroker;
+import dev.warren.core.wire.TaskHeaders;
+import dev.warren.core.wire.TaskResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Every kind of failure ends in {@code <queue>.dlq} with its reason; none is lost, none loops. */
+class FailuresTest {
+
+    @RegisterExtension
+    final QueueCleanup queues = new QueueCleanup();
+
+    private final RabbitBroker broker = RabbitBroker.shared();
+
+    private static List<GetResponse> drain(Channel channel, String queue, int expected) throws Exception {
+        List<GetResponse> messages = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            GetResponse response;
+            while ((response = channel.basicGet(queue, true)) != null) {
+                messages.add(response);
+            }
+            return messages.size() >= expected;
+        });
+        return messages;
+    }
+
+    private static String header(GetResponse message, String name) {
+        Object value = message.getProps().getHeaders().get(name);
+        return value == null ? null : value.toString();
+    }
+
+    @Test
+    void badJsonUnknownTypeInvalidPayloadAndPermanentFailuresAreDeadLetteredWithTheirReason() throws Exception {
+        String queue = queues.unique("failures");
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks()).start();
+             Connection connection = broker.connect("failures-test");
+             Channel channel = connection.createChannel()) {
+            AMQP.BasicProperties persistent = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
+            Map<String, String> bodies = Map.of(
+                    "bad-json", "{not json",
+                    "unknown-type", "{\"task_type\": \"no_such_type\"}",
+                    "invalid-payload", "{\"task_type\": \"greet\", \"user_id\": \"not a number\", \"user_name\": \"x\"}",
+                    "failed-validation", "{\"task_type\": \"greet\", \"user_id\": 1}",
+                    "permanent", "{\"task_type\": \"refuse\"}",
+                    "retryable", "{\"task_type\": \"explode\"}");
+            for (var entry : bodies.entrySet()) {
+                channel.basicPublish("", queue, persistent.builder().messageId(entry.getKey()).build(),
+                        entry.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+
+            List<GetResponse> dead = drain(channel, queue + ".dlq", bodies.size());
+
+            assertThat(dead).hasSize(bodies.size());
+            Map<String, GetResponse> byId = new java.util.HashMap<>();
+            dead.forEach(m -> byId.put(m.getProps().getMessageId(), m));
+            assertThat(byId).containsOnlyKeys(bodies.keySet());
+            assertThat(header(byId.get("bad-json"), TaskHeaders.ERROR_MESSAGE)).contains("not valid JSON");
+            assertThat(header(byId.get("unknown-type"), TaskHeaders.ERROR_MESSAGE)).contains("unknown task type 'no_such_type'");
+            assertThat(header(byId.get("invalid-payload"), TaskHeaders.ERROR_MESSAGE)).contains("does not fit Greeting");
+            assertThat(header(byId.get("failed-validation"), TaskHeaders.ERROR_MESSAGE)).contains("user_name is required");
+            assertThat(header(byId.get("permanent"), TaskHeaders.ERROR)).endsWith("PermanentTaskFailure");
+            assertThat(header(byId.get("retryable"), TaskHeaders.ERROR)).isEqualTo(IllegalStateException.class.getName());
+            for (GetResponse message : dead) {
+                assertThat(header(message, TaskHeaders.QUEUE)).isEqualTo(queue);
+                assertThat(Instant.parse(header(message, TaskHeaders.FAILED_AT))).isBefore(Instant.now().plusSeconds(1));
+                assertThat(message.getProps().getDeliveryMode()).isEqualTo(2);
+                assertThat(new String(message.getBody(), StandardCharsets.UTF_8)).isEqualTo(bodies.get(message.getProps().getMessageId()));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> warren.worker().tasksInFlight() == 0);
+            assertThat(channel.queueDeclarePassive(queue).getMessageCount()).isZero();
+            assertThat(warren.worker().stats().count(TaskOutcome.DEAD_LETTERED)).isEqualTo(bodies.size());
+        }
+    }
+
+    @Test
+    void aDeadLetteredTaskWithReplyToSendsADeadLetteredResult() throws Exception {
+        String queue = queues.unique("dlresult");
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks()).start()) {
+            TaskResult result = warren.publisher()
+                    .request(OutgoingTask.of("refuse", CoreModule.newObjectMapper().createObjectNode()))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(result.status()).isEqualTo(TaskResult.DEAD_LETTERED);
+            assertThat(result.error()).isEqualTo("user 42 does not exist");
+        }
+    }
+
+    @Test
+    void anAttemptPastItsTimeLimitIsInterruptedAndFailsAsRetryable() throws Exception {
+        String queue = queues.unique("timelimit");
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks()).start();
+             Connection connection = broker.connect("timelimit-test");
+             Channel channel = connection.createChannel()) {
+            long started = System.nanoTime();
+            warren.publisher().publish("limited", CoreModule.newObjectMapper().createObjectNode().put("ms", 20_000))
+                    .get(5, TimeUnit.SECONDS);
+
+            GetResponse dead = drain(channel, queue + ".dlq", 1).get(0);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            assertThat(header(dead, TaskHeaders.ERROR)).isEqualTo(TaskTimeLimitExceeded.class.getName());
+            assertThat(header(dead, TaskHeaders.ERROR_MESSAGE)).contains("time limit of 300ms");
+            assertThat(warren.get(TestTasks.Journal.class).count("limited")).isZero();
+        }
+    }
+
+    @Test
+    void aTimeLimitAtOrAboveTheBrokersConsumerTimeoutIsRefusedAtStart() {
+        String queue = queues.unique("refused");
+        var settings = dev.warren.core.config.WorkerSettings.of(queue).withBrokerConsumerTimeout(Duration.ofMillis(300));
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "refused", new TestTasks())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> warren.worker().start())
+                    .isInstanceOf(dev.warren.core.config.InvalidSettingException.class)
+                    .hasMessageContaining("time limit of task type 'limited' (300ms) must be below the broker's consumer_timeout (300ms)");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.warren.core.it;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import dev.warren.core.CoreModule;
+import dev.warren.core.WorkerModule;
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.consume.Worker;
+import dev.warren.core.publish.RouteTable;
+import dev.warren.core.publish.TaskPublisher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Warren worker and publisher wired the way an app wires them, for integration tests. Closing
+ * stops the worker (if started) and closes its connections.
+ */
+final class WarrenHarness implements AutoCloseable {
+
+    private final Injector injector;
+    private boolean started;
+
+    WarrenHarness(String amqpUri, WorkerSettings settings, String name, Module... tasks) {
+        AmqpSettings amqp = AmqpSettings.of(amqpUri).withConnectionName("warren-test-" + name)
+                .withStartupTimeout(Duration.ofSeconds(60));
+        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
+                new WorkerModule(settings)));
+        modules.addAll(List.of(tasks));
+        injector = Guice.createInjector(modules);
+    }
+
+    WarrenHarness(String amqpUri, String queue, Module... tasks) {
+        this(amqpUri, WorkerSettings.of(queue), "w", tasks);
+    }
+
+    WarrenHarness start() throws Exception {
+        worker().start();
+        started = true;
+        return this;
+    }
+
+    Worker worker() {
+        return injector.getInstance(Worker.class);
+    }
+
+    TaskPublisher publisher() {
+        return injector.getInstance(TaskPublisher.class);
+    }
+
+    AmqpConnections connections() {
+        return injector.getInstance(AmqpConnections.class);
+    }
+
+    <T> T get(Class<T> type) {
+        return injector.getInstance(type);
+    }
+
+    @Override
+    public void close() {
+        if (started) {
+            worker().stop();
+        }
+        connections().close();
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * Test fixtures for running Warren against a real RabbitMQ broker, shipped in core's test-jar
+ * for the tests of every module.
+ *
+ * <ul>
+ *   <li>{@link dev.warren.core.testing.RabbitBroker#shared()} finds one broker per JVM for
+ *       ordinary tests: {@code WARREN_TEST_AMQP_URI}, a broker on {@code localhost:5672},
+ *       Testcontainers, or a private node from the installed {@code rabbitmq-server} package.
+ *   <li>{@link dev.warren.core.testing.PrivateRabbitNode} is a node of a test's own, for fault
+ *       tests (restart, crash, cut connections) that must never run against the shared broker.
+ *   <li>{@link dev.warren.core.testing.ManagementApi} reads and closes connections and queues
+ *       through the management plugin.
+ *   <li>{@link dev.warren.core.testing.TestQueues} and {@link dev.warren.core.testing.QueueCleanup}
+ *       give each test its own queue names and delete them afterwards.
+ * </ul>
+ *
+ * <p>Modules that use the shared broker's Testcontainers fallback need
+ * {@code org.testcontainers:rabbitmq} on their own test classpath; without it that step is skipped.
+ */
+package dev.warren.core.testing;

@@ -1,0 +1,24 @@
+package dev.warren.producer;
+
+import dev.warren.cli.ExitCodes;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code producer-app.jar}: sends tasks and inspects queues. */
+@Command(name = "producer-app", mixinStandardHelpOptions = true, version = "Warren producer 0.1.0",
+        subcommands = {SendCommand.class, StatusCommand.class},
+        description = {"Sends Warren tasks to RabbitMQ and shows queue status.",
+            "Exit codes: 0 ok, 2 bad usage, 3 broker unreachable, 5 not delivered (nack, unroutable, timeout)."})
+public final class ProducerApp implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(ExitCodes.commandLine(new ProducerApp()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a command: send or status");
+    }
+}

@@ -1,0 +1,127 @@
+package dev.warren.producer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.warren.cli.ConnectionOptions;
+import dev.warren.cli.DurationConverter;
+import dev.warren.cli.ExitCodes;
+import dev.warren.core.CoreModule;
+import dev.warren.core.config.Durations;
+import dev.warren.core.config.InvalidSettingException;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.publish.OutgoingTask;
+import dev.warren.core.publish.RouteTable;
+import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.wire.TaskResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code send}: publish one task (or {@code --count} copies), confirmed, and optionally wait for its result. */
+@Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Publishes a task, persistent and confirmed by the broker, and prints its message id.",
+            "Example: send --type send_welcome_email --field user_id=123 --field email=user@example.com",
+            "A field value that reads as JSON (123, true, {...}) is sent as JSON, anything else as a string."})
+final class SendCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--type", required = true, paramLabel = "TASK_TYPE", description = "Task type, e.g. send_welcome_email.")
+    String type;
+
+    @Option(names = "--field", paramLabel = "KEY=VALUE", description = "A payload field; repeat for more.")
+    List<String> fields = new ArrayList<>();
+
+    @Option(names = "--json", paramLabel = "JSON", description = "The payload as a JSON object; --field entries are added to it.")
+    String json;
+
+    @Option(names = "--queue", paramLabel = "NAME", defaultValue = "${env:WARREN_QUEUE:-task_queue}",
+            description = "Work queue to publish to (env WARREN_QUEUE; default ${DEFAULT-VALUE}).")
+    String queue;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "1",
+            description = "Send N copies, each with its own message id (default ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--wait", description = "Wait for the task's result (through direct reply-to) and print it.")
+    boolean await;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+            description = "How long to wait for confirms and, with --wait, for the result (default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        if (count < 1) {
+            throw new InvalidSettingException("--count must be >= 1, was " + count);
+        }
+        if (await && count > 1) {
+            throw new InvalidSettingException("--wait works with a single task; drop --count or --wait");
+        }
+        ObjectMapper mapper = CoreModule.newObjectMapper();
+        ObjectNode payload;
+        try {
+            payload = TaskFields.payload(mapper, json, fields);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
+        Injector injector = Guice.createInjector(new CoreModule(
+                connection.toSettings("warren-producer@" + ProcessHandle.current().pid()), RouteTable.allTo(queue)));
+        PrintWriter out = spec.commandLine().getOut();
+        try (AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
+            TaskPublisher publisher = injector.getInstance(TaskPublisher.class);
+            if (await) {
+                return sendAndWait(publisher, mapper, payload, out);
+            }
+            List<CompletableFuture<Void>> confirms = new ArrayList<>(count);
+            List<String> ids = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue, null, null, null);
+                ids.add(task.id());
+                confirms.add(publisher.publish(task));
+            }
+            CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (count == 1) {
+                out.println(ids.get(0));
+            } else {
+                out.printf("sent %d %s task(s) to '%s', all confirmed%n", count, type, queue);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        } catch (TimeoutException e) {
+            throw new TimeoutException("the broker did not confirm within " + Durations.format(timeout));
+        }
+    }
+
+    private int sendAndWait(TaskPublisher publisher, ObjectMapper mapper, ObjectNode payload, PrintWriter out)
+            throws Exception {
+        OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue, null, null, null);
+        TaskResult result;
+        try {
+            result = publisher.request(task).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("no result for task " + task.id() + " within " + Durations.format(timeout)
+                    + " (is a worker consuming '" + queue + "'?)");
+        }
+        out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        out.flush();
+        return result.succeeded() ? ExitCodes.OK : ExitCodes.NOT_DELIVERED;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.warren.worker;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import dev.warren.cli.ConnectionOptions;
+import dev.warren.cli.DurationConverter;
+import dev.warren.core.CoreModule;
+import dev.warren.core.WorkerModule;
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.consume.Worker;
+import dev.warren.core.publish.RouteTable;
+import dev.warren.worker.demo.DemoSettings;
+import dev.warren.worker.demo.DemoTasks;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The {@code worker} command: consume a work queue and run the registered task types until SIGTERM/SIGINT. */
+@Command(name = "worker-app", mixinStandardHelpOptions = true, version = "Warren worker 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Consumes a RabbitMQ work queue and runs each task with the handler registered for its task_type.",
+            "Bundled task types: send_welcome_email, noop, echo, sleep, fail. Failed tasks go to <queue>.dlq.",
+            "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
+            "Exit codes: 0 stopped, 2 bad settings, 3 broker unreachable, 4 queue exists with other arguments."})
+public final class WorkerCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--queue", paramLabel = "NAME", defaultValue = "${env:WARREN_QUEUE:-task_queue}",
+            description = "Work queue to consume (env WARREN_QUEUE; default ${DEFAULT-VALUE}).")
+    String queue;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "${env:WARREN_CONCURRENCY:-1}",
+            description = "Consumers, each on its own channel and thread (env WARREN_CONCURRENCY; default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "${env:WARREN_PREFETCH:-1}",
+            description = "Unacknowledged tasks per consumer (basic.qos); 1 gives fair dispatch, higher gives throughput"
+                    + " (env WARREN_PREFETCH; default ${DEFAULT-VALUE}).")
+    int prefetch;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:WARREN_SHUTDOWN_TIMEOUT:-30s}",
+            description = "How long a graceful stop waits for in-flight tasks (env WARREN_SHUTDOWN_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration shutdownTimeout;
+
+    @Option(names = "--broker-consumer-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:WARREN_BROKER_CONSUMER_TIMEOUT}",
+            description = "The broker's consumer_timeout, if changed from RabbitMQ's 30m; task time limits must stay"
+                    + " below it (env WARREN_BROKER_CONSUMER_TIMEOUT).")
+    Duration brokerConsumerTimeout;
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:WARREN_WORKER_NAME}",
+            description = "Name of this worker in logs and connection names (env WARREN_WORKER_NAME; default host-pid).")
+    String name;
+
+    @Option(names = "--email-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:WARREN_DEMO_EMAIL_DELAY:-50ms}",
+            description = "How long the demo send_welcome_email task takes (env WARREN_DEMO_EMAIL_DELAY; default ${DEFAULT-VALUE}).")
+    Duration emailDelay;
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        String workerName = name != null && !name.isBlank() ? name : defaultName();
+        AmqpSettings amqp = connection.toSettings("warren-worker@" + workerName);
+        WorkerSettings settings = new WorkerSettings(queue, concurrency, prefetch, shutdownTimeout, brokerConsumerTimeout);
+        Injector injector = Guice.createInjector(modules(amqp, settings));
+        Worker worker = injector.getInstance(Worker.class);
+        AmqpConnections connections = injector.getInstance(AmqpConnections.class);
+        StopSignals.onTermOrInt(stopRequested::countDown);
+        log.info("worker {} starting against {}", workerName, amqp.redactedUri());
+        try {
+            worker.start();
+            stopRequested.await();
+            log.info("stop requested; finishing in-flight tasks (up to {})",
+                    dev.warren.core.config.Durations.format(shutdownTimeout));
+        } finally {
+            worker.stop();
+            connections.close();
+        }
+        return 0;
+    }
+
+    /** The Guice modules of the worker app; tests reuse them. */
+    List<Module> modules(AmqpSettings amqp, WorkerSettings settings) {
+        return List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())), new WorkerModule(settings),
+                new DemoTasks(new DemoSettings(emailDelay)));
+    }
+
+    /** Asks a running {@link #call()} to stop gracefully, as SIGTERM does. */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    private static String defaultName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}
