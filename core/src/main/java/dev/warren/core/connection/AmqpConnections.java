@@ -183,14 +183,15 @@ public final class AmqpConnections implements AutoCloseable {
     }
 
     private static void closeQuietly(Connection connection) {
-        if (connection == null || !connection.isOpen()) {
+        if (connection == null) {
             return;
         }
+        // Close even when the connection is down: that also stops automatic recovery.
         try {
             connection.close(5_000);
         } catch (IOException | RuntimeException e) {
             log.debug("closing connection failed", e);
-            connection.abort();
+            connection.abort(5_000);
         }
     }
 }

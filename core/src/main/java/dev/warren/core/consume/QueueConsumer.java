@@ -9,7 +9,6 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,7 +34,7 @@ final class QueueConsumer {
     private final String queue;
     private final int prefetch;
     private final Connection connection;
-    private final List<QueueDeclaration> topology;
+    private final QueueTopology topology;
     private final TaskDispatcher dispatcher;
     private final InFlight inFlight;
     private final ScheduledExecutorService watchdog;
@@ -45,7 +44,7 @@ final class QueueConsumer {
     private boolean stopped;
     private Duration backoff = FIRST_BACKOFF;
 
-    QueueConsumer(int index, String queue, int prefetch, Connection connection, List<QueueDeclaration> topology,
+    QueueConsumer(int index, String queue, int prefetch, Connection connection, QueueTopology topology,
                   TaskDispatcher dispatcher, InFlight inFlight, ScheduledExecutorService watchdog) {
         this.index = index;
         this.queue = queue;
@@ -118,7 +117,7 @@ final class QueueConsumer {
                 return;
             }
             try {
-                Topology.declare(connection, topology);
+                topology.declare();
                 start();
                 log.info("consumer {} on '{}' consuming again", index, queue);
                 return;

@@ -46,6 +46,7 @@ public final class Worker {
     // Guarded by "this".
     private boolean started;
     private boolean stopped;
+    private QueueTopology topology;
 
     @Inject
     public Worker(WorkerSettings settings, AmqpConnections connections, TaskDispatcher dispatcher,
@@ -54,8 +55,9 @@ public final class Worker {
         this.connections = connections;
         this.dispatcher = dispatcher;
         this.declarations = declarations;
-        this.deliveryThreads = Executors.newFixedThreadPool(settings.concurrency(),
-                Thread.ofPlatform().name("warren-consumer-", 1).factory());
+        // Not a fixed pool: when the broker closes a channel whose task is still running (consumer
+        // timeout), the replacement channel needs a thread of its own while the old one finishes.
+        this.deliveryThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("warren-consumer-", 1).factory());
     }
 
     /**
@@ -71,8 +73,8 @@ public final class Worker {
         }
         checkTimeLimits();
         Connection connection = connections.consuming(deliveryThreads);
-        List<QueueDeclaration> topology = topology();
-        Topology.declare(connection, topology);
+        topology = new QueueTopology(connection, topology());
+        topology.declare();
         for (int i = 1; i <= settings.concurrency(); i++) {
             QueueConsumer consumer = new QueueConsumer(i, settings.queue(), settings.prefetch(), connection, topology,
                     dispatcher, inFlight, watchdog);
@@ -117,6 +119,7 @@ public final class Worker {
                     left, Durations.format(settings.shutdownTimeout()));
         }
         consumers.forEach(QueueConsumer::close);
+        topology.close();
         shutdownThreads();
         log.info("worker stopped: {}", dispatcher.stats().summary());
         return left;

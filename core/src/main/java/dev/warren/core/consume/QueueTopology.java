@@ -1,0 +1,73 @@
+package dev.warren.core.consume;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * Declares a worker's queues on one long-lived channel, turning {@code PRECONDITION_FAILED} into
+ * a {@link TopologyMismatchException}.
+ *
+ * <p>The channel stays open on purpose: amqp-client's topology recovery re-declares recorded
+ * queues on the channel that declared them, so after a broker restart the queues come back
+ * before the consumers do. Thread-safe.
+ */
+final class QueueTopology {
+
+    private final Connection connection;
+    private final List<QueueDeclaration> queues;
+    // Guarded by "this": replaced when a failed declare closed it.
+    private Channel channel;
+
+    QueueTopology(Connection connection, List<QueueDeclaration> queues) {
+        this.connection = connection;
+        this.queues = List.copyOf(queues);
+    }
+
+    /** Declares every queue in order; idempotent while the broker's queues match. */
+    synchronized void declare() throws IOException {
+        for (QueueDeclaration queue : queues) {
+            if (channel == null || !channel.isOpen()) {
+                // A failed declare closes its channel, so the next attempt needs a fresh one.
+                channel = connection.createChannel();
+            }
+            try {
+                channel.queueDeclare(queue.name(), true, false, false,
+                        queue.arguments().isEmpty() ? null : new HashMap<>(queue.arguments()));
+            } catch (IOException e) {
+                throw mismatchOr(queue, e);
+            }
+        }
+    }
+
+    /** The declarations, the work queue first. */
+    List<QueueDeclaration> queues() {
+        return queues;
+    }
+
+    synchronized void close() {
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.close();
+            } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException ignored) {
+                // Closing the connection next closes it anyway.
+            }
+        }
+    }
+
+    private static IOException mismatchOr(QueueDeclaration queue, IOException e) {
+        if (e.getCause() instanceof ShutdownSignalException signal
+                && signal.getReason() instanceof AMQP.Channel.Close close
+                && close.getReplyCode() == AMQP.PRECONDITION_FAILED) {
+            throw new TopologyMismatchException("queue '" + queue.name() + "' already exists with other properties than"
+                    + " Warren declares (" + queue.describe() + "); the broker said: " + close.getReplyText()
+                    + ". Fix: drain and delete the queue (rabbitmqctl delete_queue " + queue.name()
+                    + ") so Warren can declare it, or point Warren at another queue with --queue", e);
+        }
+        return new IOException("declaring queue '" + queue.name() + "' failed: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.warren.core.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warren.core.CoreModule;
+import dev.warren.core.testing.PrivateRabbitNode;
+import dev.warren.core.testing.TestQueues;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Faults that need a broker of the test's own: closed connections, a restart, a broker that is
+ * down when the worker starts, and the broker's consumer timeout (5 s on this node).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BrokerFaultsTest {
+
+    private final ObjectMapper mapper = CoreModule.newObjectMapper();
+    private PrivateRabbitNode node;
+
+    @BeforeAll
+    void startNode() {
+        node = PrivateRabbitNode.builder()
+                .management(false)
+                .configLine("consumer_timeout = 5000")
+                .advancedConfig("[{rabbit, [{channel_tick_interval, 1000}]}].")
+                .build();
+        node.start();
+    }
+
+    @AfterAll
+    void stopNode() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** Publishes a greeting, retrying while the publisher's connection is still recovering. */
+    private void publishGreeting(WarrenHarness warren, long userId) {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            warren.publisher().publish("greet", mapper.createObjectNode().put("user_id", userId).put("user_name", "u"))
+                    .get(5, TimeUnit.SECONDS);
+            return true;
+        });
+    }
+
+    private static void awaitGreeted(WarrenHarness warren, long userId) {
+        TestTasks.Journal journal = warren.get(TestTasks.Journal.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> journal.payloads.contains(new TestTasks.Greeting(userId, "u")));
+    }
+
+    @Test
+    void workerAndPublisherRecoverWhenTheBrokerClosesAllConnections() throws Exception {
+        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), TestQueues.unique("closed"), new TestTasks()).start()) {
+            publishGreeting(warren, 1);
+            awaitGreeted(warren, 1);
+
+            node.closeAllConnections("fault test");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !warren.connections().isOpen());
+            await().atMost(Duration.ofSeconds(30)).until(() -> warren.worker().isHealthy());
+            publishGreeting(warren, 2);
+            awaitGreeted(warren, 2);
+        }
+    }
+
+    @Test
+    void aWorkerResumesByItselfAfterABrokerRestartAndPersistentTasksSurvive() throws Exception {
+        String queue = TestQueues.unique("restart");
+        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks()).start()) {
+            publishGreeting(warren, 1);
+            awaitGreeted(warren, 1);
+            node.stop();
+            node.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> warren.worker().isHealthy());
+            publishGreeting(warren, 2);
+            awaitGreeted(warren, 2);
+        }
+    }
+
+    @Test
+    void aWorkerStartedWhileTheBrokerIsDownConnectsOnceItComesUp() throws Exception {
+        node.stop();
+        boolean restarted = false;
+        String queue = TestQueues.unique("late");
+        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks())) {
+            CompletableFuture<Void> starting = CompletableFuture.runAsync(() -> {
+                try {
+                    warren.worker().start();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(starting).isNotDone();
+            node.start();
+            restarted = true;
+            starting.get(60, TimeUnit.SECONDS);
+            assertThat(warren.worker().isHealthy()).isTrue();
+            publishGreeting(warren, 3);
+            awaitGreeted(warren, 3);
+        } finally {
+            if (!restarted) {
+                node.start();
+            }
+        }
+    }
+}
