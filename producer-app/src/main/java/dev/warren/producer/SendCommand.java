@@ -96,8 +96,12 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
                 ids.add(task.id());
                 confirms.add(publisher.publish(task));
             }
-            CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new))
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new TimeoutException("the broker did not confirm within " + Durations.format(timeout));
+            }
             if (count == 1) {
                 out.println(ids.get(0));
             } else {
@@ -105,8 +109,6 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             }
             out.flush();
             return ExitCodes.OK;
-        } catch (TimeoutException e) {
-            throw new TimeoutException("the broker did not confirm within " + Durations.format(timeout));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.warren.producer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,9 +41,12 @@ final class TaskFields {
         return payload;
     }
 
+    /** The JSON value {@code text} is, or null when it is not exactly one JSON value. */
     private static JsonNode parse(ObjectMapper mapper, String text) {
         try {
-            return mapper.readTree(text);
+            // Trailing tokens fail, so "123 Main St" is a string, not the number 123.
+            JsonNode node = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+            return node == null || node.isMissingNode() ? null : node;
         } catch (JsonProcessingException e) {
             return null;
         }

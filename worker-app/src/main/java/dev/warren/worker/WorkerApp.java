@@ -9,6 +9,8 @@ public final class WorkerApp {
     }
 
     public static void main(String[] args) {
-        System.exit(ExitCodes.commandLine(new WorkerCommand()).execute(args));
+        WorkerCommand command = new WorkerCommand();
+        StopSignals.onTermOrInt(command::requestStop);
+        System.exit(ExitCodes.commandLine(command).execute(args));
     }
 }

@@ -84,7 +84,6 @@ public final class WorkerCommand implements Callable<Integer> {
         Injector injector = Guice.createInjector(modules(amqp, settings));
         Worker worker = injector.getInstance(Worker.class);
         AmqpConnections connections = injector.getInstance(AmqpConnections.class);
-        StopSignals.onTermOrInt(stopRequested::countDown);
         log.info("worker {} starting against {}", workerName, amqp.redactedUri());
         try {
             worker.start();

@@ -62,7 +62,8 @@ public record AmqpSettings(URI uri, List<String> addresses, String vhost, String
         try {
             return new URI(Objects.requireNonNull(text, "AMQP URI").trim());
         } catch (URISyntaxException e) {
-            throw new InvalidSettingException("AMQP URI is not a valid URI: " + e.getReason());
+            throw new InvalidSettingException("AMQP URI is not a valid URI (" + e.getReason() + "): "
+                    + redact(String.valueOf(text)));
         }
     }
 
@@ -151,12 +152,25 @@ public record AmqpSettings(URI uri, List<String> addresses, String vhost, String
     }
 
     static String redact(URI uri) {
-        String raw = uri.getRawUserInfo();
-        if (raw == null || !raw.contains(":")) {
-            return uri.toString();
+        return redact(uri.toString());
+    }
+
+    /**
+     * Masks the password of a URI-like text, also where {@link URI} cannot parse the authority
+     * (a host with an underscore, an {@code @} in the password): everything between the first
+     * {@code :} after {@code scheme://} and the last {@code @} becomes {@code ****}.
+     */
+    public static String redact(String text) {
+        int start = text.indexOf("://");
+        int at = text.lastIndexOf('@');
+        if (start < 0 || at < start) {
+            return text;
         }
-        String user = raw.substring(0, raw.indexOf(':'));
-        return uri.toString().replace(raw + "@", user + ":****@");
+        int colon = text.indexOf(':', start + 3);
+        if (colon < 0 || colon > at) {
+            return text;
+        }
+        return text.substring(0, colon + 1) + "****" + text.substring(at);
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class AmqpConnections implements AutoCloseable {
         Instant deadline = clock.instant().plus(settings.startupTimeout());
         RetryConfig config = RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(500), 2.0, Duration.ofSeconds(5)))
+                .intervalFunction(untilDeadline(deadline))
                 .retryOnException(e -> e instanceof IOException && !isAuthFailure(e) && clock.instant().isBefore(deadline))
                 .build();
         Retry retry = Retry.of(name, config);
@@ -116,6 +116,13 @@ public final class AmqpConnections implements AutoCloseable {
             throw new BrokerUnavailableException("cannot connect to " + settings.endpoints() + " vhost '"
                     + settings.effectiveVhost() + "': " + why, e);
         }
+    }
+
+    /** Exponential backoff from 0.5 s doubling to 5 s, never waiting past the deadline. */
+    private IntervalFunction untilDeadline(Instant deadline) {
+        IntervalFunction backoff = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(500), 2.0, Duration.ofSeconds(5));
+        return attempt -> Math.max(1, Math.min(backoff.apply(attempt),
+                Duration.between(clock.instant(), deadline).toMillis()));
     }
 
     private void watch(Connection connection, String name) {

@@ -44,6 +44,17 @@ class AmqpSettingsTest {
     }
 
     @Test
+    void masksPasswordsEvenWhereTheUriParserSeesNoUserInfo() {
+        assertThat(AmqpSettings.redact("amqp://guest:s3cret@rabbit_mq:5672/")).isEqualTo("amqp://guest:****@rabbit_mq:5672/");
+        assertThat(AmqpSettings.redact("amqp://guest:p@ss@host/")).isEqualTo("amqp://guest:****@host/");
+        assertThat(AmqpSettings.redact("amqp://host:5672/")).isEqualTo("amqp://host:5672/");
+        assertThatThrownBy(() -> AmqpSettings.of("amqp://guest:s3cret@rabbit_mq:5672/"))
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> AmqpSettings.of("amqp://guest:s3 cret@host/"))
+                .hasMessageNotContaining("s3 cret");
+    }
+
+    @Test
     void badValuesNameTheSettingAndTheValue() {
         assertThatThrownBy(() -> AmqpSettings.of("http://localhost"))
                 .isInstanceOf(InvalidSettingException.class)

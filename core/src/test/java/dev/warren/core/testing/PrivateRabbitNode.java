@@ -2,12 +2,10 @@ package dev.warren.core.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,18 +30,18 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The node is named {@code wtest-<hex>@localhost}, listens for AMQP on {@code 127.0.0.1},
- * has user {@code guest/guest} and, by default, the management plugin. It reads only its own
- * {@code rabbitmq.conf} and {@code advanced.config}, never the shared broker's files in
+ * has the user {@code guest/guest} and, by default, the management plugin. It reads only its
+ * own {@code rabbitmq.conf} and {@code advanced.config}, never the shared broker's files in
  * {@code /etc/rabbitmq}. Nodes on one machine share the Erlang cookie, so
  * {@code rabbitmqctl("join_cluster", ...)} can build a local cluster.
  *
- * <p>Must run as root (the package's wrapper scripts switch to the {@code rabbitmq} user, which
- * owns the temp directory) or as {@code rabbitmq}. Starting takes about 8 s; stopping takes
- * about 5 s with the management plugin (it waits for its statistics collector) and under a
- * second without. Every wait has a timeout, and failures include the tail of the node's log.
+ * <p>Runs as root (the package's scripts switch to the {@code rabbitmq} user, who is given the
+ * temp directory) or as {@code rabbitmq}; Linux only. Starting takes 6 to 9 s; stopping takes
+ * about 5 s with the management plugin (it waits for its statistics collector) and 3 to 4 s
+ * without. Every wait has a timeout, and failures carry the tail of the node's log.
  *
  * <p>Lifecycle methods are synchronized; {@link #rabbitmqctl} may run concurrently with them.
- * A started node is stopped when the JVM exits if {@link #close()} was never called.
+ * A started node that is never {@linkplain #close() closed} is closed when the JVM exits.
  */
 public final class PrivateRabbitNode implements AutoCloseable {
 
@@ -54,21 +50,19 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private static final Path RABBITMQ_SERVER = Path.of("/usr/sbin/rabbitmq-server");
     private static final Path RABBITMQCTL = Path.of("/usr/sbin/rabbitmqctl");
     private static final Duration DETACH_TIMEOUT = Duration.ofSeconds(30);
-    private static final int STARTUP_TIMEOUT_SECONDS = 60;
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration DIAGNOSIS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
-    // rabbitmqctl's own Erlang distribution listens in 35672-35682; keep node ports out of it.
-    private static final int CLI_DIST_PORT_MIN = 35672;
-    private static final int CLI_DIST_PORT_MAX = 35682;
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     private final String nodeName;
     private final int port;
-    private final int distPort;
     private final int managementPort;
     private final boolean management;
-    private final Path directory;
-    private final Map<String, String> environment;
+    private final NodeDirectory directory;
+    private final NodeProcesses processes;
 
     // Guarded by this: the lifecycle methods are synchronized.
     private boolean running;
@@ -77,25 +71,13 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     private PrivateRabbitNode(Builder builder) {
         this.nodeName = "wtest-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "@localhost";
-        int[] ports = freePorts(3);
+        int[] ports = FreePorts.distinct(3);
         this.port = ports[0];
-        this.distPort = ports[1];
         this.managementPort = ports[2];
         this.management = builder.management;
-        try {
-            this.directory = Files.createTempDirectory("warren-rabbit-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temp directory for node " + nodeName, e);
-        }
-        try {
-            this.environment = writeFiles(builder);
-            ownByRabbitmqUser();
-        } catch (IOException | RuntimeException e) {
-            deleteDirectory();
-            throw e instanceof IOException io
-                    ? new UncheckedIOException("cannot prepare " + directory + " for node " + nodeName, io)
-                    : (RuntimeException) e;
-        }
+        this.directory = NodeDirectory.create(nodeName, port, ports[1], management ? managementPort : 0,
+                builder.configLines, builder.advancedConfig);
+        this.processes = new NodeProcesses(nodeName);
     }
 
     /** Options for a node; {@link Builder#build()} prepares its directory without starting it. */
@@ -113,7 +95,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
      * {@link #stop()} or {@link #kill()} it starts the same node again, with the same data.
      *
      * @throws IllegalStateException if the node is running or closed, or does not start; the
-     *     message includes the tail of the node's log and a half-started node is killed
+     *     message says why, and a half-started node is killed
      */
     public synchronized void start() {
         requireOpen();
@@ -122,32 +104,35 @@ public final class PrivateRabbitNode implements AutoCloseable {
         }
         registerShutdownHook();
         long started = System.nanoTime();
+        long deadline = started + STARTUP_TIMEOUT.toNanos();
         try {
             // A killed node leaves its pid file behind, and `rabbitmqctl wait` would trust it.
-            Files.deleteIfExists(pidFile());
-            var detached = ExternalCommand.run(List.of(RABBITMQ_SERVER.toString(), "-detached"),
-                    environment, directory, DETACH_TIMEOUT);
+            Files.deleteIfExists(directory.pidFile());
+            var detached = ExternalCommand.runKeepingOutput(List.of(RABBITMQ_SERVER.toString(), "-detached"),
+                    serverEnvironment(), directory.path(), DETACH_TIMEOUT, directory.serverOutput());
             if (detached.exitCode() != 0) {
                 throw failure("rabbitmq-server -detached exited with " + detached.exitCode(), detached);
             }
-            // -detached returns at once; `wait <pid file>` bridges the gap until the node registers
-            // with epmd (await_startup fails at once for a node epmd does not know yet).
-            var ready = rabbitmqctlResult(Duration.ofSeconds(STARTUP_TIMEOUT_SECONDS + 30),
-                    "wait", pidFile().toString(), "--timeout", String.valueOf(STARTUP_TIMEOUT_SECONDS));
+            awaitPidFile(deadline);
+            // `wait` fails as soon as the node's OS process dies. (await_startup, by contrast,
+            // fails at once for a node that epmd does not know yet, as just after -detached.)
+            long secondsLeft = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
+            var ready = rabbitmqctlResult(Duration.ofSeconds(secondsLeft + 30),
+                    "wait", directory.pidFile().toString(), "--timeout", String.valueOf(secondsLeft));
             if (ready.exitCode() != 0) {
-                throw failure("node did not start within " + STARTUP_TIMEOUT_SECONDS + " s", ready);
+                throw failure("node did not start within " + STARTUP_TIMEOUT, ready);
             }
         } catch (IOException e) {
-            killOrAddSuppressed(e);
+            killAddingSuppressed(e);
             throw new UncheckedIOException("cannot start node " + nodeName, e);
         } catch (RuntimeException e) {
-            killOrAddSuppressed(e);
+            killAddingSuppressed(e);
             throw e;
         }
         running = true;
         log.info("Private RabbitMQ node {} started in {} ms: AMQP port {}, management port {}, directory {}",
                 nodeName, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), port,
-                management ? managementPort : "none", directory);
+                management ? managementPort : "none", directory.path());
     }
 
     /**
@@ -160,7 +145,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
         if (!running) {
             return;
         }
-        var stopped = rabbitmqctlResult(STOP_TIMEOUT, "stop", pidFile().toString());
+        var stopped = rabbitmqctlResult(STOP_TIMEOUT, "stop", directory.pidFile().toString());
         if (stopped.exitCode() != 0) {
             throw failure("rabbitmqctl stop exited with " + stopped.exitCode(), stopped);
         }
@@ -175,23 +160,24 @@ public final class PrivateRabbitNode implements AutoCloseable {
     }
 
     /**
-     * Kills the node's OS process ({@code SIGKILL}), as a crash would: clients see their
-     * connections drop without a {@code connection.close}. {@link #start()} recovers its data.
-     * Does nothing if the node is not running.
+     * Kills the node's OS processes ({@code SIGKILL}), as a crash would: clients see their
+     * connections drop without a {@code connection.close}. {@link #start()} recovers the durable
+     * data. Does nothing if the node is not running.
      */
     public synchronized void kill() {
         if (!running) {
             return;
         }
-        killProcess();
+        processes.killAll(KILL_TIMEOUT);
         running = false;
         log.info("Private RabbitMQ node {} killed", nodeName);
     }
 
     /**
      * Closes every client connection on the node, in every vhost, as an operator would with
-     * {@code rabbitmqctl close_all_connections}; clients get a {@code connection.close} carrying
-     * the reason. Returns once the broker has been told, not once clients have noticed.
+     * {@code rabbitmqctl close_all_connections}; clients get a {@code connection.close}
+     * ({@code CONNECTION_FORCED}) carrying the reason. Returns once the broker has been told,
+     * not once clients have noticed.
      */
     public void closeAllConnections(String reason) {
         rabbitmqctl("close_all_connections", "--global", reason);
@@ -199,18 +185,19 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     /**
      * Runs {@code rabbitmqctl -n <this node> args...} (60 s timeout), e.g.
-     * {@code rabbitmqctl("list_queues", "name", "messages")}.
+     * {@code rabbitmqctl("list_queues", "name", "messages")}. Each call takes about half a
+     * second, most of it the CLI's own start.
      *
      * @return its standard output
      * @throws IllegalStateException on a non-zero exit, with the command's output
      * @throws IllegalArgumentException if an argument holds {@code $}, a backtick or a backslash:
-     *     the package's wrapper runs the command through {@code su -c}, whose shell would expand them
+     *     the package's wrapper passes arguments through {@code su -c}, whose shell would expand them
      */
     public String rabbitmqctl(String... args) {
         var result = rabbitmqctlResult(COMMAND_TIMEOUT, args);
         if (result.exitCode() != 0) {
             throw new IllegalStateException("rabbitmqctl -n " + nodeName + " " + String.join(" ", args)
-                    + " exited with " + result.exitCode() + ":\n" + ExternalCommand.tail(result.output()));
+                    + " exited with " + result.exitCode() + ":\n" + ExternalCommand.excerpt(result.output()));
         }
         return result.stdout();
     }
@@ -225,36 +212,36 @@ public final class PrivateRabbitNode implements AutoCloseable {
         return port;
     }
 
-    /** The management plugin's HTTP port, chosen even when the plugin is disabled. */
+    /** The management plugin's HTTP port (reserved even when the plugin is off). */
     public int managementPort() {
         return managementPort;
     }
 
-    /** The Erlang node name, {@code wtest-<hex>@localhost}, for {@code rabbitmqctl -n}. */
+    /** The Erlang node name, {@code wtest-<hex>@localhost}, as {@code rabbitmqctl -n} takes it. */
     public String nodeName() {
         return nodeName;
     }
 
-    /** The temp directory holding the node's data, logs, configuration and command output. */
+    /** The temp directory with the node's data, logs ({@code log/}), configuration and command output. */
     public Path directory() {
-        return directory;
+        return directory.path();
     }
 
-    /** The management API of this node, empty when the plugin is disabled. */
+    /** The management API of this node, empty when the plugin is off. */
     public Optional<ManagementApi> management() {
         return management
                 ? Optional.of(ManagementApi.withGuestLogin("http://127.0.0.1:" + managementPort))
                 : Optional.empty();
     }
 
-    /** This node as a {@link RabbitBroker}, with its management API when enabled. */
+    /** This node as a {@link RabbitBroker}, with its management API when the plugin is on. */
     public RabbitBroker broker() {
         return RabbitBroker.of(amqpUri(), management().orElse(null));
     }
 
     /**
-     * Stops the node (killing its process if stopping fails or hangs) and deletes its temp
-     * directory. Idempotent.
+     * Stops the node, kills its processes if stopping fails or hangs, and deletes its temp
+     * directory. Idempotent; the node cannot start again.
      */
     @Override
     public synchronized void close() {
@@ -267,9 +254,10 @@ public final class PrivateRabbitNode implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Stopping private RabbitMQ node {} failed; killing it", nodeName, e);
         } finally {
-            killProcess();
+            // Also catches a node that died or hung half-started.
+            processes.killAll(KILL_TIMEOUT);
             running = false;
-            deleteDirectory();
+            directory.delete();
             removeShutdownHook();
         }
     }
@@ -279,50 +267,15 @@ public final class PrivateRabbitNode implements AutoCloseable {
         return "PrivateRabbitNode[" + nodeName + ", port " + port + "]";
     }
 
-    private Map<String, String> writeFiles(Builder builder) throws IOException {
-        Files.writeString(directory.resolve("enabled_plugins"), management ? "[rabbitmq_management].\n" : "[].\n");
-        // Always our own rabbitmq.conf: the default /etc/rabbitmq/rabbitmq.conf belongs to the
-        // shared broker and may pin listeners to its ports (then this node fails with eaddrinuse).
-        Files.writeString(directory.resolve("rabbitmq.conf"), String.join("\n", builder.configLines) + "\n");
-        var env = new LinkedHashMap<String, String>();
-        env.put("RABBITMQ_NODENAME", nodeName);
-        env.put("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1");
-        env.put("RABBITMQ_NODE_PORT", String.valueOf(port));
-        env.put("RABBITMQ_DIST_PORT", String.valueOf(distPort));
-        env.put("RABBITMQ_MNESIA_BASE", directory.resolve("mnesia").toString());
-        env.put("RABBITMQ_LOG_BASE", directory.resolve("log").toString());
-        env.put("RABBITMQ_PID_FILE", pidFile().toString());
-        env.put("RABBITMQ_ENABLED_PLUGINS_FILE", directory.resolve("enabled_plugins").toString());
-        env.put("RABBITMQ_CONFIG_FILE", directory.resolve("rabbitmq").toString());
-        // Points away from /etc/rabbitmq/advanced.config even when there is no advanced config.
-        env.put("RABBITMQ_ADVANCED_CONFIG_FILE", directory.resolve("advanced.config").toString());
-        if (builder.advancedConfig != null) {
-            Files.writeString(directory.resolve("advanced.config"), builder.advancedConfig + "\n");
-        }
-        if (management) {
-            env.put("RABBITMQ_SERVER_START_ARGS", "-rabbitmq_management tcp_config [{port," + managementPort + "}]");
-        }
-        return Map.copyOf(env);
-    }
-
-    private void ownByRabbitmqUser() {
-        String user = System.getProperty("user.name");
-        if ("rabbitmq".equals(user)) {
-            return;
-        }
-        if (!"root".equals(user)) {
-            throw new IllegalStateException("a private RabbitMQ node needs root or the rabbitmq user, "
-                    + "because the rabbitmq-server package's scripts refuse other users; running as " + user);
-        }
-        var chown = ExternalCommand.run(List.of("chown", "-R", "rabbitmq:", directory.toString()),
-                Map.of(), directory, COMMAND_TIMEOUT);
-        if (chown.exitCode() != 0) {
-            throw new IllegalStateException("cannot give " + directory + " to the rabbitmq user: " + chown.output());
-        }
+    /** The node's environment plus the marker by which {@link NodeProcesses} finds its processes. */
+    private Map<String, String> serverEnvironment() {
+        var env = new LinkedHashMap<>(directory.environment());
+        env.putAll(processes.marker());
+        return env;
     }
 
     private ExternalCommand.Result rabbitmqctlResult(Duration timeout, String... args) {
-        var command = new ArrayList<String>(List.of(RABBITMQCTL.toString(), "-n", nodeName));
+        var command = new ArrayList<>(List.of(RABBITMQCTL.toString(), "-n", nodeName));
         for (String arg : args) {
             if (arg.contains("$") || arg.contains("`") || arg.contains("\\")) {
                 throw new IllegalArgumentException("rabbitmqctl argument must not contain $, ` or \\ "
@@ -330,66 +283,54 @@ public final class PrivateRabbitNode implements AutoCloseable {
             }
             command.add(arg);
         }
-        return ExternalCommand.run(command, environment, directory, timeout);
+        return ExternalCommand.run(command, directory.environment(), directory.path(), timeout);
+    }
+
+    /**
+     * Waits for the node to write its pid file. A node that dies before that (a bad config line,
+     * say) writes no log, and -detached threw its output away, so it is run once more in the
+     * foreground to show why.
+     */
+    private void awaitPidFile(long deadline) {
+        while (!Files.exists(directory.pidFile())) {
+            if (processes.list().isEmpty()) {
+                throw failure("node exited while starting; running it in the foreground says",
+                        foregroundDiagnosis());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Private RabbitMQ node " + nodeName + " wrote no pid file within "
+                        + STARTUP_TIMEOUT + "\n--- " + directory.serverOutput() + " ---\n"
+                        + ExternalCommand.tail(directory.serverOutput()));
+            }
+            try {
+                Thread.sleep(POLL_INTERVAL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while node " + nodeName + " was starting", e);
+            }
+        }
+    }
+
+    private ExternalCommand.Result foregroundDiagnosis() {
+        try {
+            return ExternalCommand.run(List.of(RABBITMQ_SERVER.toString()), serverEnvironment(), directory.path(),
+                    DIAGNOSIS_TIMEOUT);
+        } catch (RuntimeException e) {
+            return new ExternalCommand.Result(List.of(RABBITMQ_SERVER.toString()), -1, "", e.getMessage());
+        }
     }
 
     private IllegalStateException failure(String what, ExternalCommand.Result result) {
-        Path nodeLog = directory.resolve("log").resolve(nodeName + ".log");
         return new IllegalStateException("Private RabbitMQ node " + nodeName + ": " + what + "\n--- "
-                + String.join(" ", result.command()) + " ---\n" + ExternalCommand.tail(result.output())
-                + "\n--- " + nodeLog + " ---\n" + ExternalCommand.tail(nodeLog));
+                + String.join(" ", result.command()) + " ---\n" + ExternalCommand.excerpt(result.output())
+                + "\n--- " + directory.nodeLog() + " ---\n" + ExternalCommand.tail(directory.nodeLog()));
     }
 
-    private Path pidFile() {
-        return directory.resolve("pid");
-    }
-
-    private void killOrAddSuppressed(Exception failure) {
+    private void killAddingSuppressed(Exception failure) {
         try {
-            killProcess();
+            processes.killAll(KILL_TIMEOUT);
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
-        }
-    }
-
-    /** SIGKILLs the Erlang VM named in the pid file, if it is alive and really this node's. */
-    private void killProcess() {
-        Optional<ProcessHandle> process = readPid().flatMap(ProcessHandle::of)
-                .filter(ProcessHandle::isAlive)
-                // The pid may be stale and reused: only kill a process started for this node.
-                .filter(p -> p.info().commandLine().map(line -> line.contains(nodeName)).orElse(false));
-        if (process.isEmpty()) {
-            return;
-        }
-        process.get().destroyForcibly();
-        try {
-            process.get().onExit().get(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("node " + nodeName + " (pid " + process.get().pid()
-                    + ") did not exit within " + KILL_TIMEOUT + " of SIGKILL", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while killing node " + nodeName, e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot wait for node " + nodeName + " to exit", e);
-        }
-    }
-
-    private Optional<Long> readPid() {
-        try {
-            return Optional.of(Long.parseLong(Files.readString(pidFile()).strip()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    private void deleteDirectory() {
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            log.warn("Cannot delete the directory {} of private RabbitMQ node {}", directory, nodeName, e);
         }
     }
 
@@ -401,7 +342,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     private void registerShutdownHook() {
         if (shutdownHook == null) {
-            shutdownHook = new Thread(this::close, "stop-" + nodeName);
+            shutdownHook = new Thread(this::close, "close-" + nodeName);
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
     }
@@ -417,38 +358,9 @@ public final class PrivateRabbitNode implements AutoCloseable {
         }
     }
 
-    /** Distinct free TCP ports, outside rabbitmqctl's own distribution port range. */
-    private static int[] freePorts(int count) {
-        var sockets = new ArrayList<ServerSocket>();
-        var ports = new int[count];
-        try {
-            int found = 0;
-            // Sockets stay open until all ports are found, so the kernel hands out distinct ones.
-            while (found < count) {
-                var socket = new ServerSocket(0);
-                sockets.add(socket);
-                int candidate = socket.getLocalPort();
-                if (candidate < CLI_DIST_PORT_MIN || candidate > CLI_DIST_PORT_MAX) {
-                    ports[found++] = candidate;
-                }
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find free ports for a private RabbitMQ node", e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // Nothing listens on it any more either way.
-                }
-            }
-        }
-    }
-
     /**
-     * Options for a {@link PrivateRabbitNode}: the management plugin (on by default), lines
-     * for its {@code rabbitmq.conf} and the content of its {@code advanced.config}.
+     * Options for a {@link PrivateRabbitNode}: the management plugin (on by default), lines for
+     * its {@code rabbitmq.conf} and the content of its {@code advanced.config}.
      */
     public static final class Builder {
 
@@ -459,7 +371,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
         private Builder() {
         }
 
-        /** Whether to enable the management plugin (default true). */
+        /** Whether to enable the management plugin; default true. */
         public Builder management(boolean enabled) {
             this.management = enabled;
             return this;
@@ -467,8 +379,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
         /**
          * Adds one line to the node's {@code rabbitmq.conf}, e.g. {@code consumer_timeout = 5000}.
-         * Settings that only apply on the channel tick also need a short
-         * {@code channel_tick_interval} in {@link #advancedConfig}.
+         * The broker checks some settings, {@code consumer_timeout} among them, only on the
+         * channel tick (60 s by default): shorten it with {@link #advancedConfig}.
          */
         public Builder configLine(String line) {
             if (line == null || line.isBlank() || line.contains("\n")) {
@@ -479,7 +391,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
         }
 
         /**
-         * Sets the node's {@code advanced.config}, Erlang terms ending with a dot, e.g.
+         * Sets the node's {@code advanced.config}: Erlang terms ending with a dot, e.g.
          * {@code [{rabbit, [{channel_tick_interval, 1000}]}].}
          */
         public Builder advancedConfig(String erlangTerms) {
@@ -492,7 +404,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
         }
 
         /**
-         * Chooses the node's name and free ports and writes its directory; does not start it.
+         * Names the node, picks its free ports and writes its directory; does not start it.
          * Close the node to delete the directory.
          */
         public PrivateRabbitNode build() {

@@ -126,6 +126,25 @@ class PrivateRabbitNodeTest {
     }
 
     @Test
+    void killedNodeDropsConnectionsAndStartsAgainWithItsDurableQueues() throws Exception {
+        String queue = TestQueues.unique("crash");
+        Connection connection = tunedNode.broker().connect("warren-test-before-crash");
+        try {
+            connection.createChannel().queueDeclare(queue, true, false, false, null);
+
+            tunedNode.kill();
+
+            await().atMost(AWAIT).until(() -> !connection.isOpen());
+        } finally {
+            connection.abort();
+        }
+        tunedNode.start();
+        try (Connection after = tunedNode.broker().connect("warren-test-after-crash")) {
+            assertThat(after.createChannel().queueDeclarePassive(queue).getQueue()).isEqualTo(queue);
+        }
+    }
+
+    @Test
     void managementApiClosesANamedConnectionOnTheSharedBroker() throws Exception {
         RabbitBroker shared = RabbitBroker.shared();
         ManagementApi management = shared.management().orElseThrow(() -> new AssertionError(

@@ -1,0 +1,257 @@
+package dev.warren.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import dev.warren.cli.ExitCodes;
+import dev.warren.core.CoreModule;
+import dev.warren.core.WorkerModule;
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.consume.Worker;
+import dev.warren.core.publish.RouteTable;
+import dev.warren.core.task.TaskContext;
+import dev.warren.core.task.TaskHandler;
+import dev.warren.core.task.TaskModule;
+import dev.warren.core.testing.QueueCleanup;
+import dev.warren.core.testing.RabbitBroker;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code producer-app send} and {@code status}, run in-process through picocli against the shared
+ * broker: what they print, their exit codes, and what lands in the queue.
+ */
+class SendCommandTest {
+
+    private static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    final QueueCleanup queues = new QueueCleanup();
+
+    private final RabbitBroker broker = RabbitBroker.shared();
+
+    /** What one run returned and printed. */
+    record Run(int exitCode, String out, String err) {
+    }
+
+    /** The {@code echo} task type, registered the way a team registers its own. */
+    static final class EchoTasks extends TaskModule {
+        @Override
+        protected void configureTasks() {
+            bindTask("echo", ObjectNode.class, Echo.class);
+        }
+    }
+
+    /** Returns the payload without {@code task_type}. */
+    static final class Echo implements TaskHandler<ObjectNode, ObjectNode> {
+        @Override
+        public ObjectNode handle(ObjectNode payload, TaskContext context) {
+            ObjectNode copy = payload.deepCopy();
+            copy.remove("task_type");
+            return copy;
+        }
+    }
+
+    @Test
+    void sendPrintsTheMessageIdAndPutsAPersistentTaskInTheQueue() throws Exception {
+        String queue = declared(queues.unique("send"));
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "send_welcome_email",
+                "--field", "user_id=123", "--field", "email=user@example.com", "--field", "user_name=John Doe");
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        String id = run.out().strip();
+        assertThat(id).matches(UUID_PATTERN);
+        GetResponse task = get(queue);
+        assertThat(task).as("the task in '%s'", queue).isNotNull();
+        assertThat(task.getProps().getDeliveryMode()).as("delivery_mode").isEqualTo(2);
+        assertThat(task.getProps().getMessageId()).isEqualTo(id);
+        assertThat(task.getProps().getType()).isEqualTo("send_welcome_email");
+        assertThat(task.getProps().getContentType()).isEqualTo("application/json");
+        assertThat(JSON.readTree(task.getBody())).isEqualTo(JSON.readTree(
+                "{\"task_type\": \"send_welcome_email\", \"user_id\": 123, \"email\": \"user@example.com\","
+                        + " \"user_name\": \"John Doe\"}"));
+    }
+
+    @Test
+    void sendToAQueueThatDoesNotExistExitsFiveAsUnroutable() throws Exception {
+        String queue = queues.unique("missing");
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.NOT_DELIVERED);
+        assertThat(run.err()).contains("unroutable").contains("'" + queue + "'").doesNotContain("\tat ");
+        assertThat(run.out()).isBlank();
+        assertThatThrownBy(() -> readyMessages(queue)).as("send never creates the queue").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void countPutsThatManyTasksEachWithItsOwnId() throws Exception {
+        String queue = declared(queues.unique("count"));
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop", "--count", "5");
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        assertThat(run.out()).contains("sent 5 noop task(s)");
+        assertThat(readyMessages(queue)).isEqualTo(5);
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            GetResponse task = get(queue);
+            assertThat(task.getProps().getDeliveryMode()).isEqualTo(2);
+            ids.add(task.getProps().getMessageId());
+        }
+        assertThat(ids).hasSize(5);
+    }
+
+    @Test
+    void jsonAndFieldsMergeAndJsonNumbersStayNumbers() throws Exception {
+        String queue = declared(queues.unique("merge"));
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "send_welcome_email",
+                "--json", "{\"user_id\": 42, \"email\": \"ann@example.com\", \"tags\": [\"new\"]}",
+                "--field", "user_name=Ann", "--field", "user_id=43", "--field", "score=1.5",
+                "--field", "vip=true");
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        JsonNode body = JSON.readTree(get(queue).getBody());
+        assertThat(body).isEqualTo(JSON.readTree("{\"task_type\": \"send_welcome_email\", \"user_id\": 43,"
+                + " \"email\": \"ann@example.com\", \"tags\": [\"new\"], \"user_name\": \"Ann\", \"score\": 1.5,"
+                + " \"vip\": true}"));
+        assertThat(body.get("user_id").isIntegralNumber()).as("user_id is a JSON number").isTrue();
+        assertThat(body.get("score").isNumber()).isTrue();
+        assertThat(body.get("vip").isBoolean()).isTrue();
+    }
+
+    @Test
+    void waitWithoutAWorkerExitsFiveWhenTheTimeoutPasses() throws Exception {
+        String queue = declared(queues.unique("no-worker"));
+        long started = System.nanoTime();
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "echo", "--wait",
+                "--timeout", "2s");
+
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.NOT_DELIVERED);
+        assertThat(run.err()).startsWith("error: ").contains("within 2s").doesNotContain("\tat ");
+        assertThat(run.out()).isBlank();
+        assertThat(tookMillis).as("waited for the timeout, not longer").isBetween(2_000L, 10_000L);
+        assertThat(readyMessages(queue)).as("the task is still there for a worker").isEqualTo(1);
+    }
+
+    @Test
+    void waitWithoutAWorkerSaysThatNoResultArrived() throws Exception {
+        String queue = declared(queues.unique("no-worker"));
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "echo", "--wait",
+                "--timeout", "2s");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.NOT_DELIVERED);
+        assertThat(run.err()).contains("no result for task").contains("within 2s").contains("'" + queue + "'");
+    }
+
+    @Test
+    void waitPrintsTheResultFromAWarrenWorker() throws Exception {
+        String queue = queues.unique("wait");
+        Injector injector = Guice.createInjector(
+                new CoreModule(AmqpSettings.of(broker.amqpUri()).withConnectionName("warren-test-echo-worker"),
+                        RouteTable.allTo(queue)),
+                new WorkerModule(WorkerSettings.of(queue)), new EchoTasks());
+        Worker worker = injector.getInstance(Worker.class);
+        AmqpConnections connections = injector.getInstance(AmqpConnections.class);
+        try {
+            worker.start();
+
+            Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "echo", "--wait",
+                    "--timeout", "10s", "--field", "greeting=hello", "--field", "n=7");
+
+            assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+            JsonNode result = JSON.readTree(run.out());
+            assertThat(result.path("status").asText()).isEqualTo("succeeded");
+            assertThat(result.path("task_type").asText()).isEqualTo("echo");
+            assertThat(result.path("task_id").asText()).matches(UUID_PATTERN);
+            assertThat(result.path("attempts").asInt()).isEqualTo(1);
+            assertThat(result.path("result")).isEqualTo(JSON.readTree("{\"greeting\": \"hello\", \"n\": 7}"));
+            assertThat(worker.stats().succeededByType()).containsEntry("echo", 1L);
+        } finally {
+            worker.stop();
+            connections.close();
+        }
+    }
+
+    @Test
+    void statusPrintsReadyMessagesAndConsumersOfTheQueueAndItsDeadLetterQueue() throws Exception {
+        String queue = declared(queues.unique("status"));
+        assertThat(run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop", "--count", "3")
+                .exitCode()).isZero();
+
+        Run run = run("status", "--uri", broker.amqpUri(), "--queue", queue);
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        assertThat(run.out().lines().toList())
+                .containsExactly(queue + ": 3 ready, 0 consumers", queue + ".dlq: does not exist");
+    }
+
+    @Test
+    void statusCountsConsumers() throws Exception {
+        String queue = declared(queues.unique("status-consumers"));
+        try (Connection connection = broker.connect("warren-test-status-consumer")) {
+            Channel channel = connection.createChannel();
+            channel.basicConsume(queue, false, (tag, delivery) -> { }, tag -> { });
+
+            Run run = run("status", "--uri", broker.amqpUri(), "--queue", queue);
+
+            assertThat(run.out()).contains(queue + ": 0 ready, 1 consumers");
+        }
+    }
+
+    /** Runs {@code producer-app args} in this JVM, capturing stdout and stderr. */
+    private static Run run(String... args) throws Exception {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cli = ExitCodes.commandLine(new ProducerApp())
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true));
+        int code = CompletableFuture.supplyAsync(() -> cli.execute(args)).get(30, TimeUnit.SECONDS);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private String declared(String queue) throws Exception {
+        try (Connection connection = broker.connect("warren-test-send");
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, null);
+        }
+        return queue;
+    }
+
+    private long readyMessages(String queue) throws Exception {
+        try (Connection connection = broker.connect("warren-test-send");
+             Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    private GetResponse get(String queue) throws Exception {
+        try (Connection connection = broker.connect("warren-test-send");
+             Channel channel = connection.createChannel()) {
+            return channel.basicGet(queue, true);
+        }
+    }
+}

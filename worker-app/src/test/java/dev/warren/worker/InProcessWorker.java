@@ -1,0 +1,60 @@
+package dev.warren.worker;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.warren.cli.ExitCodes;
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.consume.Worker;
+import java.io.IOException;
+
+/**
+ * A worker-app worker running in the test JVM: the flags go through picocli as on the command
+ * line, and the injector is built from {@link WorkerCommand#modules}, so it runs exactly the
+ * app's modules and demo task types. {@link #close()} stops it gracefully and closes its
+ * connections.
+ */
+final class InProcessWorker implements AutoCloseable {
+
+    private final Worker worker;
+    private final AmqpConnections connections;
+
+    private InProcessWorker(Injector injector) {
+        this.worker = injector.getInstance(Worker.class);
+        this.connections = injector.getInstance(AmqpConnections.class);
+    }
+
+    /** Starts a worker consuming {@code queue} with worker-app's flags {@code args} (plus {@code --uri} and {@code --queue}). */
+    static InProcessWorker start(String uri, String queue, String... args) throws IOException {
+        var command = new WorkerCommand();
+        String[] all = new String[args.length + 4];
+        System.arraycopy(new String[] {"--uri", uri, "--queue", queue}, 0, all, 0, 4);
+        System.arraycopy(args, 0, all, 4, args.length);
+        ExitCodes.commandLine(command).parseArgs(all);
+        AmqpSettings amqp = command.connection.toSettings("warren-test-worker@" + queue);
+        var settings = new WorkerSettings(command.queue, command.concurrency, command.prefetch,
+                command.shutdownTimeout, command.brokerConsumerTimeout);
+        var started = new InProcessWorker(Guice.createInjector(command.modules(amqp, settings)));
+        try {
+            started.worker.start();
+        } catch (IOException | RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
+
+    Worker worker() {
+        return worker;
+    }
+
+    @Override
+    public void close() {
+        try {
+            worker.stop();
+        } finally {
+            connections.close();
+        }
+    }
+}
