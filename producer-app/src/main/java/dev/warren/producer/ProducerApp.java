@@ -14,6 +14,9 @@ public final class ProducerApp implements Runnable {
     picocli.CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Before Guice loads: no runtime bytecode generation (Warren uses no AOP), which also
+        // avoids sun.misc.Unsafe warnings on JDK 24+.
+        System.setProperty("guice_bytecode_gen_option", "DISABLED");
         System.exit(ExitCodes.commandLine(new ProducerApp()).execute(args));
     }
 

@@ -73,6 +73,9 @@ public final class Worker {
         }
         checkTimeLimits();
         Connection connection = connections.consuming(deliveryThreads);
+        // Open the publishing connection now too: dead-lettering and results need it, and a
+        // broker problem should show at start, not at the first failed task.
+        connections.publishing();
         topology = new QueueTopology(connection, topology());
         topology.declare();
         for (int i = 1; i <= settings.concurrency(); i++) {

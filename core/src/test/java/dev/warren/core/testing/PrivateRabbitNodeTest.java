@@ -188,6 +188,20 @@ class PrivateRabbitNodeTest {
         }
     }
 
+    @Test
+    void aBareSlashInTheUriMeansTheDefaultVhostAndThePasswordIsNeverPrinted() {
+        var broker = RabbitBroker.of("amqp://user:s3cret@broker.example:5673/?heartbeat=5", null);
+
+        assertThat(broker.amqpUri()).isEqualTo("amqp://user:s3cret@broker.example:5673/%2F?heartbeat=5");
+        assertThat(broker.connectionFactory().getVirtualHost()).isEqualTo("/");
+        assertThat(broker.host()).isEqualTo("broker.example");
+        assertThat(broker.port()).isEqualTo(5673);
+        assertThat(broker.toString()).doesNotContain("s3cret").contains("user:****@");
+        assertThat(RabbitBroker.of("amqps://h", null).port()).isEqualTo(5671);
+        assertThatThrownBy(() -> RabbitBroker.of("http://h:5672/", null))
+                .hasMessageContaining("amqp://user:password@host:port/vhost");
+    }
+
     private static boolean exists(Connection connection, String queue) throws IOException, TimeoutException {
         // A passive declare of a missing queue closes its channel, so each check gets its own.
         Channel channel = connection.createChannel();
