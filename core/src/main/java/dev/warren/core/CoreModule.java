@@ -12,6 +12,7 @@ import com.google.inject.multibindings.Multibinder;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.connection.ConnectionListener;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.core.spi.PublishListener;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -38,6 +39,7 @@ public final class CoreModule extends AbstractModule {
         bind(RouteTable.class).toInstance(routes);
         bind(Clock.class).toInstance(Clock.systemUTC());
         Multibinder.newSetBinder(binder(), ConnectionListener.class);
+        Multibinder.newSetBinder(binder(), PublishListener.class);
     }
 
     /** The mapper of the wire format: snake_case names, unknown fields ignored. */

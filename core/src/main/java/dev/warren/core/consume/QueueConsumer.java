@@ -59,6 +59,9 @@ final class QueueConsumer {
     /** Opens the channel and starts consuming; throws if the broker refuses. */
     synchronized void start() throws IOException {
         Channel ch = connection.createChannel();
+        // A shutdown listener, not Consumer.handleShutdownSignal: the latter is queued behind the
+        // running delivery, so a task stuck past the consumer timeout would hide the close.
+        ch.addShutdownListener(signal -> channelClosed(ch, signal));
         ch.basicQos(prefetch);
         consumerTag = ch.basicConsume(queue, false, "warren-" + index + "-" + Long.toHexString(System.nanoTime()),
                 new Subscription(ch));
@@ -96,16 +99,31 @@ final class QueueConsumer {
         }
     }
 
+    private void channelClosed(Channel closed, ShutdownSignalException signal) {
+        if (signal.isInitiatedByApplication() || signal.isHardError()) {
+            // Our own close, or a lost connection: automatic recovery restores the consumer.
+            return;
+        }
+        synchronized (this) {
+            if (closed != channel) {
+                return;
+            }
+        }
+        resubscribeLater("the broker closed its channel (" + reason(signal) + ")");
+    }
+
     private synchronized void resubscribeLater(String why) {
         if (stopped) {
             return;
         }
         consumerTag = null;
         Channel dead = channel;
+        channel = null;
         if (dead != null) {
             // Unregisters the dead channel from automatic recovery, so a later connection recovery
-            // cannot bring back a second consumer next to the one we open now.
-            abort(dead);
+            // cannot bring back a second consumer next to the one we open now. Not inline: we may
+            // be inside the dead channel's own shutdown notification.
+            watchdog.execute(() -> abort(dead));
         }
         log.warn("consumer {} on '{}' stopped: {}; consuming again in {}", index, queue, why, format(backoff));
         watchdog.schedule(this::resubscribe, backoff.toMillis(), TimeUnit.MILLISECONDS);
@@ -172,14 +190,6 @@ final class QueueConsumer {
             resubscribeLater("the broker cancelled the consumer (queue deleted, or cancelled by an operator)");
         }
 
-        @Override
-        public void handleShutdownSignal(String tag, ShutdownSignalException signal) {
-            if (signal.isInitiatedByApplication() || signal.isHardError()) {
-                // Our own close, or a lost connection: automatic recovery restores the consumer.
-                return;
-            }
-            resubscribeLater("the broker closed its channel (" + reason(signal) + ")");
-        }
     }
 
     private static String reason(ShutdownSignalException signal) {

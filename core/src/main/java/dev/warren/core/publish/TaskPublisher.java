@@ -5,12 +5,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.spi.PublishListener;
 import dev.warren.core.wire.TaskCodec;
 import dev.warren.core.wire.TaskResult;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +39,7 @@ public final class TaskPublisher {
     private final AmqpConnections connections;
     private final TaskCodec codec;
     private final RouteTable routes;
+    private final Set<PublishListener> listeners;
     private final ConfirmTracker confirms = new ConfirmTracker();
     private final Map<String, CompletableFuture<TaskResult>> awaitedResults = new ConcurrentHashMap<>();
     // Guards channel creation and the pairing of getNextPublishSeqNo() with basicPublish():
@@ -46,10 +49,12 @@ public final class TaskPublisher {
     private boolean replyConsumerStarted;
 
     @Inject
-    public TaskPublisher(AmqpConnections connections, TaskCodec codec, RouteTable routes) {
+    public TaskPublisher(AmqpConnections connections, TaskCodec codec, RouteTable routes,
+                         Set<PublishListener> listeners) {
         this.connections = connections;
         this.codec = codec;
         this.routes = routes;
+        this.listeners = listeners;
     }
 
     /** Publishes a task of {@code type} with {@code payload}'s fields; completes on confirm. */
@@ -131,8 +136,27 @@ public final class TaskPublisher {
                         "cannot publish message " + props.getMessageId() + " to '" + routingKey + "': "
                                 + AmqpConnections.describe(e), e));
             }
+            if (!listeners.isEmpty()) {
+                report(confirmed, routingKey, props.getType(), System.nanoTime());
+            }
             return confirmed;
         }
+    }
+
+    private void report(CompletableFuture<Void> confirmed, String routingKey, String type, long started) {
+        String taskType = type == null ? "unknown" : type;
+        confirmed.whenComplete((ok, error) -> {
+            PublishListener.Result result = error == null ? PublishListener.Result.CONFIRMED
+                    : error instanceof PublishException p ? switch (p.reason()) {
+                        case NACKED -> PublishListener.Result.NACKED;
+                        case UNROUTABLE -> PublishListener.Result.RETURNED;
+                        default -> PublishListener.Result.FAILED;
+                    } : PublishListener.Result.FAILED;
+            java.time.Duration latency = java.time.Duration.ofNanos(System.nanoTime() - started);
+            for (PublishListener listener : listeners) {
+                listener.published(routingKey, taskType, result, latency);
+            }
+        });
     }
 
     /** Publishes awaiting a confirm right now. */

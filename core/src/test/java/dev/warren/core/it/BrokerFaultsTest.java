@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warren.core.CoreModule;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.task.TaskContext;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
 import java.time.Duration;
@@ -110,6 +112,27 @@ class BrokerFaultsTest {
             if (!restarted) {
                 node.start();
             }
+        }
+    }
+
+    @Test
+    void aChannelClosedByTheConsumerTimeoutConsumesAgainAndOtherTasksKeepFlowing() throws Exception {
+        String queue = TestQueues.unique("timeout");
+        WorkerSettings settings = WorkerSettings.of(queue);
+        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), settings, "timeout", new TestTasks()).start()) {
+            TestTasks.Journal journal = warren.get(TestTasks.Journal.class);
+            long started = System.nanoTime();
+            // The first delivery of "block" hangs past the broker's 5 s consumer timeout.
+            warren.publisher().publish("block", mapper.createObjectNode().put("n", 1)).get(5, TimeUnit.SECONDS);
+            publishGreeting(warren, 7);
+
+            awaitGreeted(warren, 7);
+            await().atMost(Duration.ofSeconds(10)).until(() -> journal.count("block") == 1);
+            TaskContext redelivered = journal.contexts.stream().filter(c -> c.taskType().equals("block")).findFirst().orElseThrow();
+            assertThat(redelivered.redelivered()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(4));
+            assertThat(warren.worker().isHealthy()).isTrue();
+            journal.gate.countDown();
         }
     }
 }
