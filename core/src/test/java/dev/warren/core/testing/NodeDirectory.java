@@ -103,8 +103,25 @@ final class NodeDirectory {
         return path.resolve("server.out");
     }
 
+    /** The node's own log, in {@code RABBITMQ_LOG_BASE}; the VM writes it once RabbitMQ's logging is set up. */
     Path nodeLog() {
         return path.resolve("log").resolve(nodeName + ".log");
+    }
+
+    /**
+     * Where the Erlang VM writes its crash dump ({@code ERL_CRASH_DUMP}). A node that dies before
+     * its logging is set up (in the prelaunch phase: a taken distribution port, a bad config line)
+     * leaves only this, and its {@code Slogan:} line says why.
+     */
+    Path crashDump() {
+        return path.resolve("erl_crash.dump");
+    }
+
+    /** This directory with the node's Erlang distribution on another port. */
+    NodeDirectory withDistPort(int distPort) {
+        var env = new LinkedHashMap<>(environment);
+        env.put("RABBITMQ_DIST_PORT", String.valueOf(distPort));
+        return new NodeDirectory(path, nodeName, Map.copyOf(env));
     }
 
     /** Deletes everything; the node must be stopped. Logs instead of failing: it is only /tmp. */
