@@ -43,6 +43,11 @@ public final class ConnectionOptions {
                     + " (env WARREN_AMQP_TLS; implied by amqps://; default ${DEFAULT-VALUE}).")
     boolean tls;
 
+    @Option(names = "--tls-ca-file", paramLabel = "PEM", defaultValue = "${env:WARREN_AMQP_TLS_CA_FILE}",
+            description = "PEM file of the CA certificate(s) that signed the broker's certificate; default: the JVM's"
+                    + " trust store (env WARREN_AMQP_TLS_CA_FILE).")
+    Path tlsCaFile;
+
     @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
             defaultValue = "${env:WARREN_AMQP_HEARTBEAT:-30s}",
             description = "AMQP heartbeat timeout, detects dead connections (env WARREN_AMQP_HEARTBEAT; default ${DEFAULT-VALUE}).")
@@ -61,8 +66,9 @@ public final class ConnectionOptions {
 
     AmqpSettings toSettings(String connectionName, Map<String, String> env) {
         String effectiveUri = uri != null ? uri : env.getOrDefault("WARREN_AMQP_URI", AmqpSettings.DEFAULT_URI);
-        return new AmqpSettings(AmqpSettings.parseUri(effectiveUri), AmqpSettings.parseAddresses(addresses), vhost,
-                username, password(env), tls, heartbeat, connectionName, startupTimeout);
+        return AmqpSettings.builder(effectiveUri).addresses(AmqpSettings.parseAddresses(addresses)).vhost(vhost)
+                .username(username).password(password(env)).tls(tls).tlsCaFile(tlsCaFile).heartbeat(heartbeat)
+                .connectionName(connectionName).startupTimeout(startupTimeout).build();
     }
 
     private String password(Map<String, String> env) {

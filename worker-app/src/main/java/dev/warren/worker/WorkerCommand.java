@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.DurationConverter;
+import dev.warren.cli.MetricsOptions;
 import dev.warren.core.CoreModule;
 import dev.warren.core.WorkerModule;
 import dev.warren.core.config.AmqpSettings;
@@ -12,6 +13,8 @@ import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.metrics.MetricsLifecycle;
+import dev.warren.retry.RetryDlxModule;
 import dev.warren.worker.demo.DemoSettings;
 import dev.warren.worker.demo.DemoTasks;
 import java.net.InetAddress;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Option;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Consumes a RabbitMQ work queue and runs each task with the handler registered for its task_type.",
-            "Bundled task types: send_welcome_email, noop, echo, sleep, fail. Failed tasks go to <queue>.dlq.",
+            "Bundled task types: send_welcome_email, noop, echo, sleep, fail, crash.",
+            "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
             "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
             "Exit codes: 0 stopped, 2 bad settings, 3 broker unreachable, 4 queue exists with other arguments."})
 public final class WorkerCommand implements Callable<Integer> {
@@ -40,6 +44,12 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Mixin
     ConnectionOptions connection;
+
+    @Mixin
+    RetryOptions retry;
+
+    @Mixin
+    MetricsOptions metrics;
 
     @Option(names = "--queue", paramLabel = "NAME", defaultValue = "${env:WARREN_QUEUE:-task_queue}",
             description = "Work queue to consume (env WARREN_QUEUE; default ${DEFAULT-VALUE}).")
@@ -65,6 +75,12 @@ public final class WorkerCommand implements Callable<Integer> {
                     + " below it (env WARREN_BROKER_CONSUMER_TIMEOUT).")
     Duration brokerConsumerTimeout;
 
+    @Option(names = "--max-message-bytes", paramLabel = "BYTES",
+            defaultValue = "${env:WARREN_MAX_MESSAGE_BYTES:-1048576}",
+            description = "Largest task body; a bigger one goes to <queue>.dlq unread (env WARREN_MAX_MESSAGE_BYTES;"
+                    + " default ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:WARREN_WORKER_NAME}",
             description = "Name of this worker in logs and connection names (env WARREN_WORKER_NAME; default host-pid).")
     String name;
@@ -80,27 +96,36 @@ public final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String workerName = name != null && !name.isBlank() ? name : defaultName();
         AmqpSettings amqp = connection.toSettings("warren-worker@" + workerName);
-        WorkerSettings settings = new WorkerSettings(queue, concurrency, prefetch, shutdownTimeout, brokerConsumerTimeout);
+        WorkerSettings settings = settings();
         Injector injector = Guice.createInjector(modules(amqp, settings));
         Worker worker = injector.getInstance(Worker.class);
         AmqpConnections connections = injector.getInstance(AmqpConnections.class);
+        MetricsLifecycle metricsEndpoint = injector.getInstance(MetricsLifecycle.class);
         log.info("worker {} starting against {}", workerName, amqp.redactedUri());
         try {
+            metricsEndpoint.start();
             worker.start();
             stopRequested.await();
             log.info("stop requested; finishing in-flight tasks (up to {})",
                     dev.warren.core.config.Durations.format(shutdownTimeout));
         } finally {
             worker.stop();
+            metricsEndpoint.close();
             connections.close();
         }
         return 0;
     }
 
+    /** The worker settings these flags describe. */
+    WorkerSettings settings() {
+        return new WorkerSettings(queue, concurrency, prefetch, shutdownTimeout, brokerConsumerTimeout, maxMessageBytes);
+    }
+
     /** The Guice modules of the worker app; tests reuse them. */
     List<Module> modules(AmqpSettings amqp, WorkerSettings settings) {
         return List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())), new WorkerModule(settings),
-                new DemoTasks(new DemoSettings(emailDelay)));
+                new RetryDlxModule(retry.settings(), retry.queueType()), new DemoTasks(new DemoSettings(emailDelay)),
+                metrics.module());
     }
 
     /** Asks a running {@link #call()} to stop gracefully, as SIGTERM does. */

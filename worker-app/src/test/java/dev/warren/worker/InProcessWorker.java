@@ -33,8 +33,7 @@ final class InProcessWorker implements AutoCloseable {
         System.arraycopy(args, 0, all, 4, args.length);
         ExitCodes.commandLine(command).parseArgs(all);
         AmqpSettings amqp = command.connection.toSettings("warren-test-worker@" + queue);
-        var settings = new WorkerSettings(command.queue, command.concurrency, command.prefetch,
-                command.shutdownTimeout, command.brokerConsumerTimeout);
+        WorkerSettings settings = command.settings();
         var started = new InProcessWorker(Guice.createInjector(command.modules(amqp, settings)));
         try {
             started.worker.start();

@@ -21,12 +21,14 @@ import java.util.Objects;
  * @param username        user, or {@code null} to use the URI's user (default {@code guest})
  * @param password        password, or {@code null} to use the URI's password (default {@code guest})
  * @param tls             use TLS with certificate and host name verification; implied by {@code amqps://}
+ * @param tlsCaFile       PEM file with the CA certificate(s) to trust, or {@code null} for the JVM's trust store
  * @param heartbeat       AMQP heartbeat timeout, detects dead peers (default 30s)
  * @param connectionName  client-provided name shown in the management UI, for example {@code warren-worker@host}
  * @param startupTimeout  how long to keep retrying when the broker is unreachable at start (default 60s)
  */
 public record AmqpSettings(URI uri, List<String> addresses, String vhost, String username, String password,
-                           boolean tls, Duration heartbeat, String connectionName, Duration startupTimeout) {
+                           boolean tls, java.nio.file.Path tlsCaFile, Duration heartbeat, String connectionName,
+                           Duration startupTimeout) {
 
     /** The URI used when nothing is configured. */
     public static final String DEFAULT_URI = "amqp://guest:guest@localhost:5672/";
@@ -49,12 +51,18 @@ public record AmqpSettings(URI uri, List<String> addresses, String vhost, String
         InvalidSettingException.require(!startupTimeout.isNegative(),
                 "startup timeout must be >= 0s, was " + Durations.format(startupTimeout));
         connectionName = connectionName == null || connectionName.isBlank() ? "warren" : connectionName;
+        InvalidSettingException.require(tlsCaFile == null || java.nio.file.Files.isReadable(tlsCaFile),
+                "TLS CA file must be a readable PEM file, was " + tlsCaFile);
     }
 
     /** Settings for {@code uri} with defaults for everything else. */
     public static AmqpSettings of(String uri) {
-        return new AmqpSettings(parseUri(uri), List.of(), null, null, null, false,
-                Duration.ofSeconds(30), "warren", Duration.ofSeconds(60));
+        return builder(uri).build();
+    }
+
+    /** A builder for {@code uri}, with the defaults of {@link #of}. */
+    public static Builder builder(String uri) {
+        return new Builder(parseUri(uri));
     }
 
     /** Parses a broker URI, failing with a message that does not echo the password. */
@@ -82,12 +90,95 @@ public record AmqpSettings(URI uri, List<String> addresses, String vhost, String
 
     /** The same settings with another connection name. */
     public AmqpSettings withConnectionName(String name) {
-        return new AmqpSettings(uri, addresses, vhost, username, password, tls, heartbeat, name, startupTimeout);
+        return toBuilder().connectionName(name).build();
     }
 
     /** The same settings with another startup timeout. */
     public AmqpSettings withStartupTimeout(Duration timeout) {
-        return new AmqpSettings(uri, addresses, vhost, username, password, tls, heartbeat, connectionName, timeout);
+        return toBuilder().startupTimeout(timeout).build();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(uri).addresses(addresses).vhost(vhost).username(username).password(password).tls(tls)
+                .tlsCaFile(tlsCaFile).heartbeat(heartbeat).connectionName(connectionName).startupTimeout(startupTimeout);
+    }
+
+    /** Builds {@link AmqpSettings}; validation happens in {@link #build()}. */
+    public static final class Builder {
+        private final URI uri;
+        private List<String> addresses = List.of();
+        private String vhost;
+        private String username;
+        private String password;
+        private boolean tls;
+        private java.nio.file.Path tlsCaFile;
+        private Duration heartbeat = Duration.ofSeconds(30);
+        private String connectionName = "warren";
+        private Duration startupTimeout = Duration.ofSeconds(60);
+
+        private Builder(URI uri) {
+            this.uri = uri;
+        }
+
+        /** Cluster node addresses, {@code host:port}; empty means the URI's host and port. */
+        public Builder addresses(List<String> value) {
+            this.addresses = value;
+            return this;
+        }
+
+        /** Virtual host; null means the URI's. */
+        public Builder vhost(String value) {
+            this.vhost = value;
+            return this;
+        }
+
+        /** User; null means the URI's. */
+        public Builder username(String value) {
+            this.username = value;
+            return this;
+        }
+
+        /** Password; null means the URI's. */
+        public Builder password(String value) {
+            this.password = value;
+            return this;
+        }
+
+        /** TLS even with an {@code amqp://} URI. */
+        public Builder tls(boolean value) {
+            this.tls = value;
+            return this;
+        }
+
+        /** PEM file of CA certificates to trust instead of the JVM's trust store. */
+        public Builder tlsCaFile(java.nio.file.Path value) {
+            this.tlsCaFile = value;
+            return this;
+        }
+
+        /** Heartbeat timeout (default 30s). */
+        public Builder heartbeat(Duration value) {
+            this.heartbeat = value;
+            return this;
+        }
+
+        /** Client-provided connection name (default {@code warren}). */
+        public Builder connectionName(String value) {
+            this.connectionName = value;
+            return this;
+        }
+
+        /** How long to retry an unreachable broker at start (default 60s). */
+        public Builder startupTimeout(Duration value) {
+            this.startupTimeout = value;
+            return this;
+        }
+
+        public AmqpSettings build() {
+            return new AmqpSettings(uri, addresses, vhost, username, password, tls, tlsCaFile, heartbeat,
+                    connectionName, startupTimeout);
+        }
     }
 
     /** True when TLS is asked for, by flag or by an {@code amqps://} URI. */
@@ -176,7 +267,8 @@ public record AmqpSettings(URI uri, List<String> addresses, String vhost, String
     @Override
     public String toString() {
         return "AmqpSettings[uri=" + redactedUri() + ", addresses=" + addresses + ", vhost=" + effectiveVhost()
-                + ", user=" + effectiveUsername() + ", tls=" + useTls() + ", heartbeat=" + Durations.format(heartbeat)
+                + ", user=" + effectiveUsername() + ", tls=" + useTls() + (tlsCaFile == null ? "" : ", tlsCaFile=" + tlsCaFile)
+                + ", heartbeat=" + Durations.format(heartbeat)
                 + ", connectionName=" + connectionName + ", startupTimeout=" + Durations.format(startupTimeout) + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.warren.core.connection;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.MetricsCollector;
 import com.rabbitmq.client.PossibleAuthenticationFailureException;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
@@ -41,16 +43,19 @@ public final class AmqpConnections implements AutoCloseable {
     private final AmqpSettings settings;
     private final Set<ConnectionListener> listeners;
     private final Clock clock;
+    private final MetricsCollector metricsCollector;
     // Guarded by "this": opening is rare and must happen once per role.
     private Connection publishing;
     private Connection consuming;
     private boolean closed;
 
     @Inject
-    public AmqpConnections(AmqpSettings settings, Set<ConnectionListener> listeners, Clock clock) {
+    public AmqpConnections(AmqpSettings settings, Set<ConnectionListener> listeners, Clock clock,
+                           MetricsCollector metricsCollector) {
         this.settings = settings;
         this.listeners = listeners;
         this.clock = clock;
+        this.metricsCollector = metricsCollector;
     }
 
     /** The publishing connection ({@code <name>-publish}), opened on first call. */
@@ -74,6 +79,14 @@ public final class AmqpConnections implements AutoCloseable {
         return consuming;
     }
 
+    /**
+     * The publishing connection if {@link #publishing} has opened it; never opens one (so never
+     * blocks). For observers such as the metrics module's queue poller.
+     */
+    public synchronized Optional<Connection> publishingIfOpened() {
+        return Optional.ofNullable(publishing);
+    }
+
     /** True when every connection opened so far is open (no recovery in progress). */
     public synchronized boolean isOpen() {
         return !closed && (publishing == null || publishing.isOpen()) && (consuming == null || consuming.isOpen());
@@ -92,11 +105,13 @@ public final class AmqpConnections implements AutoCloseable {
 
     private Connection open(String name, ExecutorService executor) {
         ConnectionFactory factory = ConnectionFactories.create(settings);
+        factory.setMetricsCollector(metricsCollector);
         Instant deadline = clock.instant().plus(settings.startupTimeout());
         RetryConfig config = RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
                 .intervalFunction(untilDeadline(deadline))
-                .retryOnException(e -> e instanceof IOException && !isAuthFailure(e) && clock.instant().isBefore(deadline))
+                .retryOnException(e -> e instanceof IOException && !isAuthFailure(e) && !isTlsFailure(e)
+                        && clock.instant().isBefore(deadline))
                 .build();
         Retry retry = Retry.of(name, config);
         retry.getEventPublisher().onRetry(event -> log.warn("broker {} not reachable ({}), retrying in {} (giving up after {})",
@@ -112,6 +127,10 @@ public final class AmqpConnections implements AutoCloseable {
         } catch (Throwable e) {
             String why = isAuthFailure(e)
                     ? "the broker refused user '" + settings.effectiveUsername() + "' (check the user, password and vhost permissions)"
+                    : isTlsFailure(e)
+                    ? "TLS handshake failed: " + describe(e) + " (is the broker's certificate signed by the CA in "
+                            + (settings.tlsCaFile() == null ? "the JVM trust store; set --tls-ca-file" : settings.tlsCaFile())
+                            + ", and issued for the host name in the URI?)"
                     : "no broker answered within " + Durations.format(settings.startupTimeout()) + ": " + describe(e);
             throw new BrokerUnavailableException("cannot connect to " + settings.endpoints() + " vhost '"
                     + settings.effectiveVhost() + "': " + why, e);
@@ -158,6 +177,16 @@ public final class AmqpConnections implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** A certificate or handshake problem: retrying cannot fix it. */
+    private static boolean isTlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isAuthFailure(Throwable e) {

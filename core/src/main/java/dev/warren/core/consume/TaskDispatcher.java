@@ -10,6 +10,7 @@ import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskFailure;
+import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.PermanentTaskFailure;
@@ -25,6 +26,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -52,6 +54,8 @@ public final class TaskDispatcher {
     private static final long CONFIRM_TIMEOUT_SECONDS = 30;
     /** Pause before a delivery whose failure could not be handled goes back to the queue, so it cannot spin. */
     private static final Duration REQUEUE_DELAY = Duration.ofSeconds(1);
+    /** Task type label of deliveries whose type is not registered (or not readable). */
+    public static final String UNKNOWN_TYPE = "unknown";
 
     private final Map<String, TaskDefinition> tasks;
     private final TaskCodec codec;
@@ -59,6 +63,8 @@ public final class TaskDispatcher {
     private final TaskPublisher publisher;
     private final FailurePolicy failurePolicy;
     private final Set<TaskListener> listeners;
+    private final List<TaskInterceptor> interceptors;
+    private final int maxMessageBytes;
     private final WorkerStats stats = new WorkerStats();
     private final ExecutorService timeLimited = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("warren-task-", 0).factory());
@@ -67,13 +73,16 @@ public final class TaskDispatcher {
 
     @Inject
     public TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
-                          TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners) {
+                          TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners,
+                          Set<TaskInterceptor> interceptors, dev.warren.core.config.WorkerSettings settings) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
         this.mapper = mapper;
         this.publisher = publisher;
         this.failurePolicy = failurePolicy;
         this.listeners = listeners;
+        this.interceptors = List.copyOf(interceptors);
+        this.maxMessageBytes = settings.maxMessageBytes();
     }
 
     /** The registered task types. */
@@ -90,20 +99,37 @@ public final class TaskDispatcher {
     public void dispatch(String queue, Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         long started = System.nanoTime();
         TaskMessage message = null;
-        String metricType = "unknown";
+        Exception undecodable = null;
+        try {
+            if (body.length > maxMessageBytes) {
+                throw new MalformedTaskException("body of " + body.length + " bytes is over this worker's limit of "
+                        + maxMessageBytes + " bytes (--max-message-bytes)");
+            }
+            message = codec.decode(envelope, properties, body);
+        } catch (MalformedTaskException e) {
+            undecodable = e;
+        }
+        TaskDefinition definition = message == null ? null : tasks.get(message.type());
+        // Unregistered types are counted as "unknown", so junk cannot grow metric label values.
+        String metricType = definition == null ? UNKNOWN_TYPE : definition.type();
+        for (TaskListener listener : listeners) {
+            listener.taskStarted(queue, metricType, message == null ? null : message.publishedAt());
+        }
         TaskOutcome outcome;
         try {
-            message = codec.decode(envelope, properties, body);
-            TaskDefinition definition = tasks.get(message.type());
+            if (undecodable != null) {
+                throw undecodable;
+            }
             if (definition == null) {
                 throw new UnknownTaskTypeException("unknown task type '" + message.type() + "' (this worker runs "
                         + new java.util.TreeSet<>(tasks.keySet()) + ")");
             }
-            metricType = definition.type();
-            Object payload = bind(definition, message.payload());
-            for (TaskListener listener : listeners) {
-                listener.taskStarted(queue, metricType, message.publishedAt());
+            if (message.redelivered() && failurePolicy.countsRedeliveries()) {
+                throw new RedeliveredTaskException("task " + message.id() + " (" + message.type() + ") was delivered"
+                        + " again without an acknowledgement: the worker running attempt " + message.attempt()
+                        + " crashed, lost its connection or passed the broker's consumer timeout");
             }
+            Object payload = bind(definition, message.payload());
             TaskContext context = new TaskContext(message.id(), message.type(), queue, message.attempt(),
                     message.redelivered(), message.publishedAt(), message.headers());
             Object result = run(definition, payload, context);
@@ -111,23 +137,28 @@ public final class TaskDispatcher {
                 reply(message, TaskResult.SUCCEEDED, mapper.valueToTree(result), null);
             }
             outcome = TaskOutcome.SUCCEEDED;
+        } catch (ReplyFailedException e) {
+            log.warn("task {} succeeded but its result could not be sent: {}; leaving it unacknowledged so it"
+                    + " is redelivered", message.id(), e.getMessage());
+            requeueLater(channel, envelope);
+            finished(queue, metricType, null, started);
+            return;
         } catch (Exception e) {
             boolean permanent = e instanceof MalformedTaskException || e instanceof UnknownTaskTypeException
                     || e instanceof InvalidPayloadException || e instanceof PermanentTaskFailure;
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            if (e instanceof ReplyFailedException) {
-                log.warn("task {} succeeded but its result could not be sent: {}; leaving it unacknowledged so it"
-                        + " is redelivered", message == null ? "?" : message.id(), cause.getMessage());
-                requeueLater(channel, envelope);
-                return;
-            }
-            outcome = fail(new TaskFailure(queue, envelope, properties, body, message, cause, permanent), channel, envelope);
+            outcome = fail(new TaskFailure(queue, envelope, properties, body, message, e, permanent), channel, envelope);
             if (outcome == null) {
+                finished(queue, metricType, null, started);
                 return;
             }
         }
         ack(queue, channel, envelope, message);
         stats.record(metricType, outcome);
+        finished(queue, metricType, outcome, started);
+    }
+
+    /** Tells the listeners a delivery ended; a null outcome means it goes back to the queue. */
+    private void finished(String queue, String metricType, TaskOutcome outcome, long started) {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         for (TaskListener listener : listeners) {
             listener.taskFinished(queue, metricType, outcome, took);
@@ -148,6 +179,18 @@ public final class TaskDispatcher {
     }
 
     private Object run(TaskDefinition definition, Object payload, TaskContext context) throws Exception {
+        if (interceptors.isEmpty()) {
+            return runOnce(definition, payload, context);
+        }
+        java.util.concurrent.Callable<Object> attempt = () -> runOnce(definition, payload, context);
+        for (TaskInterceptor interceptor : interceptors) {
+            java.util.concurrent.Callable<Object> inner = attempt;
+            attempt = () -> interceptor.intercept(context, inner);
+        }
+        return attempt.call();
+    }
+
+    private Object runOnce(TaskDefinition definition, Object payload, TaskContext context) throws Exception {
         Duration limit = definition.options().timeLimit();
         if (limit == null) {
             return definition.run(payload, context);

@@ -38,6 +38,7 @@ public final class Worker {
     private final AmqpConnections connections;
     private final TaskDispatcher dispatcher;
     private final Set<QueueDeclaration> declarations;
+    private final Set<QueueDeclarations> contributors;
     private final InFlight inFlight = new InFlight();
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
@@ -50,11 +51,12 @@ public final class Worker {
 
     @Inject
     public Worker(WorkerSettings settings, AmqpConnections connections, TaskDispatcher dispatcher,
-                  Set<QueueDeclaration> declarations) {
+                  Set<QueueDeclaration> declarations, Set<QueueDeclarations> contributors) {
         this.settings = settings;
         this.connections = connections;
         this.dispatcher = dispatcher;
         this.declarations = declarations;
+        this.contributors = contributors;
         // Not a fixed pool: when the broker closes a channel whose task is still running (consumer
         // timeout), the replacement channel needs a thread of its own while the old one finishes.
         this.deliveryThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("warren-consumer-", 1).factory());
@@ -91,9 +93,24 @@ public final class Worker {
 
     /** The queues this worker declares: the work queue first, then companions such as {@code <queue>.dlq}. */
     public List<QueueDeclaration> topology() {
+        // One declaration per queue name. Modules may re-declare a queue core declares plain (the work
+        // queue, <queue>.dlq) with arguments, e.g. as a quorum queue; the declaration with arguments wins.
+        java.util.Map<String, QueueDeclaration> byName = new java.util.TreeMap<>();
+        byName.put(settings.queue(), QueueDeclaration.plain(settings.queue()));
+        List<QueueDeclaration> all = new ArrayList<>(declarations);
+        contributors.forEach(contributor -> all.addAll(contributor.declarations()));
+        for (QueueDeclaration declaration : all) {
+            QueueDeclaration known = byName.get(declaration.name());
+            if (known == null || known.arguments().isEmpty()) {
+                byName.put(declaration.name(), declaration);
+            } else if (!declaration.arguments().isEmpty() && !known.equals(declaration)) {
+                throw new IllegalStateException("queue '" + declaration.name() + "' is declared twice with different"
+                        + " arguments: " + known.arguments() + " and " + declaration.arguments());
+            }
+        }
         List<QueueDeclaration> result = new ArrayList<>();
-        result.add(QueueDeclaration.plain(settings.queue()));
-        declarations.stream().filter(d -> !d.name().equals(settings.queue())).forEach(result::add);
+        result.add(byName.remove(settings.queue()));
+        result.addAll(byName.values());
         return result;
     }
 

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ public final class TaskPublisher {
     private final Set<PublishListener> listeners;
     private final ConfirmTracker confirms = new ConfirmTracker();
     private final Map<String, CompletableFuture<TaskResult>> awaitedResults = new ConcurrentHashMap<>();
+    private final java.util.List<ResultListener> resultListeners = new CopyOnWriteArrayList<>();
     // Guards channel creation and the pairing of getNextPublishSeqNo() with basicPublish():
     // another thread publishing in between would take the sequence number we registered.
     private final Object publishLock = new Object();
@@ -72,8 +74,9 @@ public final class TaskPublisher {
 
     /**
      * Publishes {@code task} asking for its result through direct reply-to. The returned future
-     * completes with the result message, or fails if the publish fails. Callers add their own
-     * timeout ({@link CompletableFuture#orTimeout}); an abandoned wait is dropped on timeout.
+     * completes with the first result message, or fails if the publish fails. Callers add their
+     * own timeout ({@link CompletableFuture#orTimeout}); an abandoned wait is dropped on timeout.
+     * A second result for the same task is not seen here (only {@link ResultListener}s see it).
      */
     public CompletableFuture<TaskResult> request(OutgoingTask task) {
         CompletableFuture<TaskResult> result = new CompletableFuture<>();
@@ -91,6 +94,40 @@ public final class TaskPublisher {
             }
         });
         return result;
+    }
+
+    /**
+     * Publishes {@code task} with {@code reply_to} set to this publisher's direct reply-to
+     * address; completes on confirm, like {@link #publish(OutgoingTask)}. Nothing waits for the
+     * result: every result message for it reaches the {@link ResultListener}s of this publisher
+     * instance (direct reply-to is tied to the publishing channel). Starts the reply consumer on
+     * first use; the future fails if it cannot be started.
+     */
+    public CompletableFuture<Void> publishForResult(OutgoingTask task) {
+        try {
+            startReplyConsumer();
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(new PublishException(PublishException.Reason.CONNECTION_LOST,
+                    "cannot receive results for task " + task.id() + ": " + AmqpConnections.describe(e), e));
+        }
+        return publish(task.replyTo(DIRECT_REPLY_TO));
+    }
+
+    /**
+     * Adds {@code listener}, which from now on hears every result message arriving on this
+     * publisher's reply consumer, including second results for the same task, which
+     * {@link #request} ignores. Starts the reply consumer if needed.
+     *
+     * @throws IOException when the reply consumer cannot be started
+     */
+    public void addResultListener(ResultListener listener) throws IOException {
+        resultListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        startReplyConsumer();
+    }
+
+    /** Removes a listener added with {@link #addResultListener}; results arriving later are not passed to it. */
+    public void removeResultListener(ResultListener listener) {
+        resultListeners.remove(listener);
     }
 
     /**
@@ -195,14 +232,28 @@ public final class TaskPublisher {
 
     private void acceptResult(String correlationId, byte[] body) {
         CompletableFuture<TaskResult> waiting = correlationId == null ? null : awaitedResults.get(correlationId);
-        if (waiting == null) {
+        if (waiting == null && resultListeners.isEmpty()) {
             log.debug("result for task {} arrived after its waiter gave up", correlationId);
             return;
         }
+        TaskResult result;
         try {
-            waiting.complete(codec.readResult(body));
+            result = codec.readResult(body);
         } catch (IOException e) {
-            waiting.completeExceptionally(new IOException("unreadable result for task " + correlationId, e));
+            for (ResultListener listener : resultListeners) {
+                listener.unreadableResult(correlationId, e);
+            }
+            if (waiting != null) {
+                waiting.completeExceptionally(new IOException("unreadable result for task " + correlationId, e));
+            }
+            return;
+        }
+        // Listeners first: a request() waiter may react to completion by closing the publisher.
+        for (ResultListener listener : resultListeners) {
+            listener.resultArrived(correlationId, result);
+        }
+        if (waiting != null) {
+            waiting.complete(result);
         }
     }
 }

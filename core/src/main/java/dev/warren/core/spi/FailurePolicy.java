@@ -15,4 +15,15 @@ public interface FailurePolicy {
 
     /** Moves the failed task on and says where it went: {@link TaskOutcome#RETRIED} or {@link TaskOutcome#DEAD_LETTERED}. */
     TaskOutcome handle(TaskFailure failure) throws Exception;
+
+    /**
+     * Whether a delivery the broker marks {@code redelivered} is a failed attempt of its own (a
+     * crash or lost connection during the previous one): the worker then hands it to
+     * {@link #handle} with a {@link dev.warren.core.consume.RedeliveredTaskException} instead of
+     * running it, and the policy republishes it with the attempt counted. This bounds crash loops
+     * that no handler's {@code catch} can see. Default: false (run redeliveries again).
+     */
+    default boolean countsRedeliveries() {
+        return false;
+    }
 }

@@ -14,7 +14,12 @@ public interface TaskListener {
     default void taskStarted(String queue, String taskType, Instant publishedAt) {
     }
 
-    /** The delivery ended with {@code outcome} after {@code duration}. */
+    /**
+     * The delivery ended with {@code outcome} after {@code duration}. {@code outcome} is null when
+     * the delivery was not acknowledged and goes back to the queue (its failure could not be moved
+     * to a retry queue or the DLQ, or its result could not be sent); every {@code taskStarted} is
+     * followed by exactly one {@code taskFinished}.
+     */
     default void taskFinished(String queue, String taskType, TaskOutcome outcome, Duration duration) {
     }
 }

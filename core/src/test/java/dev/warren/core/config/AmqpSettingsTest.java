@@ -30,10 +30,16 @@ class AmqpSettingsTest {
 
     @Test
     void clusterAddressesReplaceTheUriHost() {
-        AmqpSettings settings = new AmqpSettings(AmqpSettings.parseUri("amqp://localhost/"),
-                AmqpSettings.parseAddresses("n1:5701, n2:5702,,n3"), null, null, null, false,
-                Duration.ofSeconds(30), "w", Duration.ofSeconds(5));
+        AmqpSettings settings = AmqpSettings.builder("amqp://localhost/")
+                .addresses(AmqpSettings.parseAddresses("n1:5701, n2:5702,,n3")).build();
         assertThat(settings.endpoints()).containsExactly("n1:5701", "n2:5702", "n3");
+    }
+
+    @Test
+    void anUnreadableCaFileIsRefusedByName() {
+        assertThatThrownBy(() -> AmqpSettings.builder("amqps://localhost").tlsCaFile(java.nio.file.Path.of("/no/such/ca.pem")).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("TLS CA file must be a readable PEM file, was /no/such/ca.pem");
     }
 
     @Test
@@ -61,8 +67,7 @@ class AmqpSettingsTest {
                 .hasMessageContaining("amqp://");
         assertThatThrownBy(() -> AmqpSettings.of("amqp://bob:pw@localhost").withStartupTimeout(Duration.ofSeconds(-1)))
                 .hasMessageContaining("startup timeout must be >= 0s, was -1s");
-        assertThatThrownBy(() -> new AmqpSettings(AmqpSettings.parseUri("amqp://localhost"), List.of("bad address"),
-                null, null, null, false, Duration.ofSeconds(30), "w", Duration.ZERO))
+        assertThatThrownBy(() -> AmqpSettings.builder("amqp://localhost").addresses(List.of("bad address")).build())
                 .hasMessageContaining("'bad address'");
     }
 

@@ -94,6 +94,23 @@ class FailuresTest {
     }
 
     @Test
+    void aBodyOverTheSizeLimitIsDeadLetteredUnread() throws Exception {
+        String queue = queues.unique("oversize");
+        var settings = dev.warren.core.config.WorkerSettings.of(queue).withMaxMessageBytes(2048);
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "oversize", new TestTasks()).start();
+             Connection connection = broker.connect("oversize-test");
+             Channel channel = connection.createChannel()) {
+            String padding = "x".repeat(4000);
+            channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().deliveryMode(2).messageId("big").build(),
+                    ("{\"task_type\": \"greet\", \"user_name\": \"" + padding + "\"}").getBytes(StandardCharsets.UTF_8));
+            GetResponse dead = drain(channel, queue + ".dlq", 1).get(0);
+            assertThat(header(dead, TaskHeaders.ERROR_MESSAGE)).contains("over this worker's limit of 2048 bytes");
+            assertThat(dead.getBody()).hasSizeGreaterThan(4000);
+            assertThat(warren.get(TestTasks.Journal.class).payloads).isEmpty();
+        }
+    }
+
+    @Test
     void aDeadLetteredTaskWithReplyToSendsADeadLetteredResult() throws Exception {
         String queue = queues.unique("dlresult");
         try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks()).start()) {

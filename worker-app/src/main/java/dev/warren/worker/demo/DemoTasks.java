@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The demo task types bundled with worker-app: {@code send_welcome_email}, {@code noop},
- * {@code echo}, {@code sleep} and {@code fail}. Also a complete example of a {@link TaskModule}.
+ * {@code echo}, {@code sleep}, {@code fail} and {@code crash}. Also a complete example of a {@link TaskModule}.
  */
 public final class DemoTasks extends TaskModule {
 
@@ -30,6 +30,7 @@ public final class DemoTasks extends TaskModule {
         bindTask("echo", ObjectNode.class, Echo.class);
         bindTask("sleep", Sleep.class, SleepHandler.class);
         bindTask("fail", Fail.class, FailHandler.class);
+        bindTask("crash", JsonNode.class, Crash.class);
     }
 
     /** Does nothing: measures the framework itself. */
@@ -71,6 +72,22 @@ public final class DemoTasks extends TaskModule {
                 throw new PlannedFailure("planned failure with probability " + payload.p());
             }
             return Map.of("attempt", context.attempt());
+        }
+    }
+
+    /**
+     * Halts the worker's JVM at once, as a segfaulting native library or an out-of-memory kill
+     * would: no catch, no acknowledgement. Shows that a task which kills its worker still ends in
+     * the dead-letter queue (redeliveries count as attempts; quorum queues add x-delivery-limit).
+     */
+    public static final class Crash implements TaskHandler<JsonNode, Void> {
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Crash.class);
+
+        @Override
+        public Void handle(JsonNode payload, TaskContext context) {
+            log.error("crash task {} (attempt {}): halting this worker now", context.messageId(), context.attempt());
+            Runtime.getRuntime().halt(70);
+            return null;
         }
     }
 

@@ -1,0 +1,50 @@
+package dev.warren.metrics;
+
+/**
+ * Every metric Warren records, named once. The constants are Micrometer names; the Prometheus
+ * name each one is exported as (and that docs, alerts and the dashboard use) is in its Javadoc.
+ * Timers are Prometheus histograms: {@code _bucket}, {@code _count}, {@code _sum}, plus a
+ * {@code _max} gauge.
+ */
+public final class MetricNames {
+
+    /** {@code warren_tasks_total{queue,task_type,outcome}}: finished deliveries; outcome succeeded, retried or dead_lettered. */
+    public static final String TASKS = "warren.tasks";
+    /** {@code warren_task_duration_seconds{queue,task_type}}: histogram of delivery to acknowledgement. */
+    public static final String TASK_DURATION = "warren.task.duration";
+    /** {@code warren_task_latency_seconds{queue,task_type}}: histogram of the message's publish timestamp to the start of handling. */
+    public static final String TASK_LATENCY = "warren.task.latency";
+    /** {@code warren_tasks_in_flight{queue}}: deliveries being handled right now. */
+    public static final String TASKS_IN_FLIGHT = "warren.tasks.in.flight";
+    /** {@code warren_published_total{task_type,result}}: publishes by how they ended; result confirmed, nacked, returned or failed. */
+    public static final String PUBLISHED = "warren.published";
+    /** {@code warren_publish_confirm_seconds}: histogram of publish to the broker's confirm (or nack or return). */
+    public static final String PUBLISH_CONFIRM = "warren.publish.confirm";
+    /** {@code warren_connection_recoveries_total}: automatic connection recoveries begun, i.e. connections lost. */
+    public static final String CONNECTION_RECOVERIES = "warren.connection.recoveries";
+    /** {@code warren_connection_blocked}: 1 while the broker blocks a connection of this process (memory or disk alarm), else 0. */
+    public static final String CONNECTION_BLOCKED = "warren.connection.blocked";
+    /** {@code warren_queue_messages{queue}}: ready messages in the work queue, its retry queues and its DLQ. */
+    public static final String QUEUE_MESSAGES = "warren.queue.messages";
+    /** {@code warren_queue_consumers{queue}}: consumers of those queues, across all workers. */
+    public static final String QUEUE_CONSUMERS = "warren.queue.consumers";
+    /**
+     * Prefix of amqp-client's own metrics ({@code MicrometerMetricsCollector}), e.g.
+     * {@code warren_amqp_connections}, {@code warren_amqp_published_total},
+     * {@code warren_amqp_consumed_total}; not {@code rabbitmq_}, which the broker's own
+     * Prometheus plugin uses.
+     */
+    public static final String AMQP_CLIENT_PREFIX = "warren.amqp";
+
+    /** Tag: the work queue (or, for queue gauges, any of its queues). */
+    public static final String QUEUE = "queue";
+    /** Tag: a registered task type, or {@code unknown}. */
+    public static final String TASK_TYPE = "task_type";
+    /** Tag: how a task attempt ended ({@code TaskOutcome.label()}). */
+    public static final String OUTCOME = "outcome";
+    /** Tag: how a publish ended ({@code PublishListener.Result.label()}). */
+    public static final String RESULT = "result";
+
+    private MetricNames() {
+    }
+}

@@ -1,0 +1,127 @@
+package dev.warren.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import dev.warren.cli.ExitCodes;
+import dev.warren.core.testing.QueueCleanup;
+import dev.warren.core.testing.RabbitBroker;
+import dev.warren.core.wire.TaskHeaders;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code producer-app dlq ...} against a dead-letter queue filled the way the worker fills it. */
+class DlqCommandTest {
+
+    @RegisterExtension
+    final QueueCleanup queues = new QueueCleanup();
+
+    private final RabbitBroker broker = RabbitBroker.shared();
+    private String queue;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private Run run(String... args) throws Exception {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cli = ExitCodes.commandLine(new ProducerApp()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        String[] full = new String[args.length + 4];
+        System.arraycopy(args, 0, full, 0, args.length);
+        System.arraycopy(new String[] {"--uri", broker.amqpUri(), "--queue", queue}, 0, full, args.length, 4);
+        int code = CompletableFuture.supplyAsync(() -> cli.execute(full)).get(30, TimeUnit.SECONDS);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void fillTheDeadLetterQueue() throws Exception {
+        queue = queues.unique("dlqcli");
+        try (Connection connection = broker.connect("dlq-cli-test"); Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, null);
+            channel.queueDeclare(queue + ".dlq", true, false, false, null);
+            publishDead(channel, "dead-1", "fail", 5, "java.lang.IllegalStateException", "planned failure");
+            publishDead(channel, "dead-2", "fail", 5, "java.lang.IllegalStateException", "planned failure");
+            publishDead(channel, "dead-3", "send_welcome_email", 1, "dev.warren.core.consume.InvalidPayloadException",
+                    "email must be an e-mail address");
+        }
+    }
+
+    private void publishDead(Channel channel, String id, String type, int attempt, String error, String message) throws Exception {
+        Map<String, Object> headers = Map.of(TaskHeaders.ATTEMPT, attempt, TaskHeaders.ERROR, error,
+                TaskHeaders.ERROR_MESSAGE, message, TaskHeaders.FAILED_AT, "2026-11-26T10:00:00Z", TaskHeaders.QUEUE, queue);
+        channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().deliveryMode(2).messageId(id)
+                .type(type).headers(headers).build(), ("{\"task_type\":\"" + type + "\",\"n\":1}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private int count(String name) throws Exception {
+        try (Connection connection = broker.connect("dlq-cli-count"); Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(name).getMessageCount();
+        }
+    }
+
+    @Test
+    void listPrintsATableAndLeavesTheQueueAsItWas() throws Exception {
+        Run all = run("dlq", "list");
+        assertThat(all.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(all.out()).contains("MESSAGE ID", "TASK TYPE", "ATTEMPTS", "ERROR", "FAILED AT")
+                .contains("dead-1", "dead-2", "dead-3", "IllegalStateException: planned failure", "2026-11-26T10:00:00Z")
+                .contains("3 shown; 3 in " + queue + ".dlq");
+        assertThat(all.out().indexOf("dead-1")).isLessThan(all.out().indexOf("dead-3"));
+
+        Run filtered = run("dlq", "list", "--type", "send_welcome_email", "--limit", "5");
+        assertThat(filtered.out()).contains("dead-3").doesNotContain("dead-1").contains("1 shown; 3 in");
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+    }
+
+    @Test
+    void showPrintsHeadersAndBodyAndAnUnknownIdIsAnError() throws Exception {
+        Run show = run("dlq", "show", "dead-3");
+        assertThat(show.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(show.out()).contains("task type:     send_welcome_email", "x-warren-error-message = email must be",
+                "{\"task_type\":\"send_welcome_email\",\"n\":1}");
+        Run missing = run("dlq", "show", "no-such-id");
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("no message with id no-such-id");
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+    }
+
+    @Test
+    void replayMovesTheSelectedMessagesBackWithTheAttemptCounterReset() throws Exception {
+        Run replay = run("dlq", "replay", "--type", "fail");
+        assertThat(replay.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(replay.out()).contains("replayed 2 message(s) from " + queue + ".dlq to " + queue);
+        assertThat(count(queue + ".dlq")).isEqualTo(1);
+        assertThat(count(queue)).isEqualTo(2);
+        try (Connection connection = broker.connect("dlq-cli-get"); Channel channel = connection.createChannel()) {
+            GetResponse back = channel.basicGet(queue, true);
+            assertThat(back.getProps().getMessageId()).isIn("dead-1", "dead-2");
+            assertThat(back.getProps().getDeliveryMode()).isEqualTo(2);
+            assertThat(back.getProps().getHeaders()).doesNotContainKeys(TaskHeaders.ATTEMPT, TaskHeaders.ERROR,
+                    TaskHeaders.ERROR_MESSAGE, TaskHeaders.FAILED_AT);
+        }
+        Run none = run("dlq", "replay");
+        assertThat(none.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.err()).contains("--id", "--type", "--all");
+    }
+
+    @Test
+    void purgeNeedsYesAndPrintsHowManyItRemoved() throws Exception {
+        Run refused = run("dlq", "purge");
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(refused.err()).contains("add --yes to confirm");
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+        Run purge = run("dlq", "purge", "--yes");
+        assertThat(purge.out()).contains("purged 3 message(s) from " + queue + ".dlq");
+        assertThat(count(queue + ".dlq")).isZero();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.warren.retry;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.wire.TaskHeaders;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * Tools for the dead-letter queue {@code <queue>.dlq}: list, show, replay, purge.
+ *
+ * <p>Reading never loses a message: messages are fetched without acknowledgement and go back to
+ * the queue when the reading channel closes (they are marked redelivered; their order is kept).
+ * Replay publishes a copy to the work queue with the attempt counter reset, waits for the
+ * broker's confirm, and only then acknowledges (removes) the dead-lettered original.
+ */
+public final class DeadLetterQueue {
+
+    private static final long CONFIRM_TIMEOUT_SECONDS = 30;
+    /** Headers of the last failure, dropped on replay so the task starts over. */
+    private static final List<String> FAILURE_HEADERS = List.of(TaskHeaders.ATTEMPT, TaskHeaders.ERROR,
+            TaskHeaders.ERROR_MESSAGE, TaskHeaders.FAILED_AT, "x-death", "x-first-death-exchange",
+            "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange", "x-last-death-queue",
+            "x-last-death-reason", "x-delivery-count");
+
+    private final AmqpConnections connections;
+    private final TaskPublisher publisher;
+
+    @Inject
+    public DeadLetterQueue(AmqpConnections connections, TaskPublisher publisher) {
+        this.connections = connections;
+        this.publisher = publisher;
+    }
+
+    /** Up to {@code limit} dead letters of work queue {@code queue} that match {@code filter}, oldest first. */
+    public List<DeadLetter> list(String queue, Predicate<DeadLetter> filter, int limit) throws IOException {
+        List<DeadLetter> result = new ArrayList<>();
+        browse(queue, (letter, tag, channel) -> {
+            if (filter.test(letter)) {
+                result.add(letter);
+            }
+            return result.size() < limit;
+        });
+        return result;
+    }
+
+    /** How many messages the dead-letter queue of {@code queue} holds (ready ones). */
+    public int size(String queue) throws IOException {
+        Connection connection = connections.publishing();
+        try (Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(DeadLetterOnFailure.deadLetterQueue(queue)).getMessageCount();
+        } catch (TimeoutException e) {
+            throw new IOException("no answer from the broker", e);
+        }
+    }
+
+    /**
+     * Moves the matching dead letters back to {@code target} (their work queue), each confirmed
+     * before its original is removed. Returns how many moved.
+     */
+    public int replay(String queue, Predicate<DeadLetter> filter, String target) throws IOException {
+        int[] moved = {0};
+        browse(queue, (letter, tag, channel) -> {
+            if (filter.test(letter)) {
+                publisher.publishRaw(target, fresh(letter.properties()), letter.body())
+                        .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                channel.basicAck(tag, false);
+                moved[0]++;
+            }
+            return true;
+        });
+        return moved[0];
+    }
+
+    /** Deletes every message in the dead-letter queue of {@code queue}; returns how many. */
+    public int purge(String queue) throws IOException {
+        Connection connection = connections.publishing();
+        try (Channel channel = connection.createChannel()) {
+            return channel.queuePurge(DeadLetterOnFailure.deadLetterQueue(queue)).getMessageCount();
+        } catch (TimeoutException e) {
+            throw new IOException("no answer from the broker", e);
+        }
+    }
+
+    /** Visits one dead letter; returns false to stop browsing. */
+    @FunctionalInterface
+    private interface Visitor {
+        boolean visit(DeadLetter letter, long deliveryTag, Channel channel) throws Exception;
+    }
+
+    /**
+     * Fetches the messages present when browsing starts, one by one without acknowledgement;
+     * closing the channel at the end returns every message the visitor did not acknowledge.
+     */
+    private void browse(String queue, Visitor visitor) throws IOException {
+        String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
+        Connection connection = connections.publishing();
+        try (Channel channel = connection.createChannel()) {
+            int present = channel.queueDeclarePassive(dlq).getMessageCount();
+            for (int i = 0; i < present; i++) {
+                GetResponse response = channel.basicGet(dlq, false);
+                if (response == null) {
+                    break;
+                }
+                if (!visitor.visit(DeadLetter.of(response.getProps(), response.getBody()),
+                        response.getEnvelope().getDeliveryTag(), channel)) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("working through '" + dlq + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static AMQP.BasicProperties fresh(AMQP.BasicProperties properties) {
+        Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of() : properties.getHeaders());
+        FAILURE_HEADERS.forEach(headers::remove);
+        return properties.builder().headers(headers.isEmpty() ? null : headers).deliveryMode(2).build();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.warren.retry;
+
+import dev.warren.core.config.Durations;
+import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.spi.FailurePolicy;
+import dev.warren.core.spi.TaskFailure;
+import dev.warren.core.spi.TaskOutcome;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The retry ladder as a {@link FailurePolicy}. A retryable failure with attempts left is
+ * republished to {@code <queue>.retry.<delay>} with {@code x-warren-attempt} + 1 and the error
+ * headers; the broker returns it to the work queue when the delay expires. A permanent failure,
+ * a non-retryable exception or the last attempt goes to {@code <queue>.dlq}. Either way the
+ * method returns only after the broker confirmed the copy; the worker acknowledges the original
+ * after that, so a crash in between means a duplicate, never a loss.
+ *
+ * <p>Counts redeliveries as failed attempts: a task whose worker died mid-run is republished
+ * with its attempt counted, so a task that kills its worker is dead-lettered after
+ * {@code maxAttempts} instead of looping.
+ */
+final class LadderFailurePolicy implements FailurePolicy {
+
+    private static final Logger log = LoggerFactory.getLogger(LadderFailurePolicy.class);
+    private static final long CONFIRM_TIMEOUT_SECONDS = 30;
+
+    private final TaskPublisher publisher;
+    private final RetryPolicies policies;
+    private final Clock clock;
+
+    @Inject
+    LadderFailurePolicy(TaskPublisher publisher, RetryPolicies policies, Clock clock) {
+        this.publisher = publisher;
+        this.policies = policies;
+        this.clock = clock;
+    }
+
+    @Override
+    public TaskOutcome handle(TaskFailure failure) throws Exception {
+        RetrySettings settings = policies.forType(failure.taskType());
+        int attempt = failure.attempt();
+        String id = failure.message() == null ? failure.properties().getMessageId() : failure.message().id();
+        if (!failure.permanent() && settings.isRetryable(failure.cause()) && attempt < settings.maxAttempts()) {
+            Duration delay = settings.ladder().delayAfter(attempt);
+            String retryQueue = RetryLadder.queueName(failure.queue(), delay);
+            publisher.publishRaw(retryQueue, failure.republishProperties(attempt + 1, clock.instant()), failure.body())
+                    .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            log.info("task {} ({}) failed attempt {} of {}: {}; retrying in {}", id, failure.taskType(), attempt,
+                    settings.maxAttempts(), failure.reason(), Durations.format(delay));
+            return TaskOutcome.RETRIED;
+        }
+        String dlq = DeadLetterOnFailure.deadLetterQueue(failure.queue());
+        publisher.publishRaw(dlq, failure.republishProperties(attempt, clock.instant()), failure.body())
+                .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        String why = failure.permanent() || !settings.isRetryable(failure.cause())
+                ? "permanent failure" : "attempt " + attempt + " of " + settings.maxAttempts() + " failed";
+        log.warn("task {} ({}) dead-lettered to '{}' ({}): {}", id, failure.taskType(), dlq, why, failure.reason());
+        return TaskOutcome.DEAD_LETTERED;
+    }
+
+    @Override
+    public boolean countsRedeliveries() {
+        return true;
+    }
+}

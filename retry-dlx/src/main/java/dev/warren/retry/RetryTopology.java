@@ -1,0 +1,61 @@
+package dev.warren.retry;
+
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.consume.QueueDeclaration;
+import dev.warren.core.consume.QueueDeclarations;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The queues around a work queue {@code Q}: one {@code Q.retry.<delay>} per delay level used by
+ * any task type ({@code x-message-ttl}, dead-lettering back to {@code Q} through the default
+ * exchange), {@code Q.dlq}, and, for a quorum work queue, {@code Q} itself with
+ * {@code x-queue-type=quorum}, {@code x-delivery-limit} and dead-lettering to {@code Q.dlq}.
+ * The delay is in the queue's name, so a changed ladder adds queues instead of clashing.
+ */
+final class RetryTopology implements QueueDeclarations {
+
+    private final String queue;
+    private final RetryPolicies policies;
+    private final WorkQueueType type;
+
+    @Inject
+    RetryTopology(WorkerSettings worker, RetryPolicies policies, WorkQueueType type) {
+        this.queue = worker.queue();
+        this.policies = policies;
+        this.type = type;
+    }
+
+    @Override
+    public List<QueueDeclaration> declarations() {
+        return declarations(queue, policies, type);
+    }
+
+    static List<QueueDeclaration> declarations(String queue, RetryPolicies policies, WorkQueueType type) {
+        List<QueueDeclaration> result = new ArrayList<>();
+        String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
+        if (type.quorum()) {
+            result.add(new QueueDeclaration(queue, Map.of("x-queue-type", "quorum",
+                    "x-delivery-limit", type.deliveryLimit(),
+                    "x-dead-letter-exchange", "",
+                    "x-dead-letter-routing-key", dlq)));
+            result.add(new QueueDeclaration(dlq, Map.of("x-queue-type", "quorum")));
+        } else {
+            result.add(QueueDeclaration.plain(dlq));
+        }
+        TreeSet<Duration> delays = new TreeSet<>();
+        policies.all().forEach(settings -> delays.addAll(settings.ladder().delays()));
+        for (Duration delay : delays) {
+            result.add(new QueueDeclaration(RetryLadder.queueName(queue, delay), Map.of(
+                    "x-message-ttl", delay.toMillis(),
+                    "x-dead-letter-exchange", "",
+                    "x-dead-letter-routing-key", queue)));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.warren.retry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.warren.core.config.InvalidSettingException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RetrySettingsTest {
+
+    @Test
+    void defaultsAreFiveAttemptsOnTheOneTenSixtyThreeHundredSecondLadderWithoutInProcessRetries() {
+        assertThat(RetrySettings.DEFAULTS.maxAttempts()).isEqualTo(5);
+        assertThat(RetrySettings.DEFAULTS.ladder().toString()).isEqualTo("1s,10s,1m,5m");
+        assertThat(RetrySettings.DEFAULTS.inProcessRetries()).isZero();
+    }
+
+    @Test
+    void attemptsPastTheLadderReuseItsLastLevel() {
+        RetryLadder ladder = RetryLadder.parse("200ms, 400ms");
+        assertThat(ladder.delayAfter(1)).isEqualTo(Duration.ofMillis(200));
+        assertThat(ladder.delayAfter(2)).isEqualTo(Duration.ofMillis(400));
+        assertThat(ladder.delayAfter(7)).isEqualTo(Duration.ofMillis(400));
+    }
+
+    @Test
+    void namedFactoriesBuildFixedAndExponentialLadders() {
+        assertThat(RetryLadder.fixed(Duration.ofSeconds(3)).delays()).containsExactly(Duration.ofSeconds(3));
+        assertThat(RetryLadder.exponential(Duration.ofMillis(500), 2, 4).toString()).isEqualTo("500ms,1s,2s,4s");
+    }
+
+    @Test
+    void retryQueuesCarryTheDelayInTheirName() {
+        assertThat(RetryLadder.queueName("task_queue", Duration.ofSeconds(10))).isEqualTo("task_queue.retry.10s");
+        assertThat(RetryLadder.queueName("q", Duration.ofMillis(250))).isEqualTo("q.retry.250ms");
+    }
+
+    @Test
+    void badSettingsNameTheSettingAndTheValue() {
+        assertThatThrownBy(() -> RetrySettings.custom().maxAttempts(0).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("retry max attempts must be between 1 and 1000, was 0");
+        assertThatThrownBy(() -> RetryLadder.parse(""))
+                .hasMessageContaining("retry delays must name at least one delay");
+        assertThatThrownBy(() -> RetryLadder.parse("1s,soon"))
+                .hasMessageContaining("retry delays: invalid duration 'soon'");
+        assertThatThrownBy(() -> RetryLadder.parse("0ms")).hasMessageContaining("between 1ms and 24d, was 0s");
+        assertThatThrownBy(() -> WorkQueueType.parse("stream", 5)).hasMessage("queue type must be classic or quorum, was 'stream'");
+    }
+
+    @Test
+    void nonRetryableExceptionsAreNotRetried() {
+        RetrySettings settings = RetrySettings.custom().nonRetryable(IllegalArgumentException.class).build();
+        assertThat(settings.isRetryable(new IllegalStateException())).isTrue();
+        assertThat(settings.isRetryable(new NumberFormatException())).isFalse();
+    }
+
+    @Test
+    void theTopologyDeclaresOneRetryQueuePerDelayOfEveryLadderAndAQuorumWorkQueueWhenAsked() {
+        RetryPolicies policies = new RetryPolicies(RetrySettings.custom().delays("1s,10s").build(),
+                Map.of("slow", RetrySettings.custom().delays("10s,5m").build()));
+        List<dev.warren.core.consume.QueueDeclaration> classic = RetryTopology.declarations("q", policies, WorkQueueType.classic());
+        assertThat(classic).extracting(dev.warren.core.consume.QueueDeclaration::name)
+                .containsExactly("q.dlq", "q.retry.1s", "q.retry.10s", "q.retry.5m");
+        assertThat(classic.get(2).arguments()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "x-message-ttl", 10_000L, "x-dead-letter-exchange", "", "x-dead-letter-routing-key", "q"));
+        List<dev.warren.core.consume.QueueDeclaration> quorum = RetryTopology.declarations("q", policies, WorkQueueType.quorum(4));
+        assertThat(quorum.get(0).name()).isEqualTo("q");
+        assertThat(quorum.get(0).arguments()).containsEntry("x-queue-type", "quorum").containsEntry("x-delivery-limit", 4)
+                .containsEntry("x-dead-letter-routing-key", "q.dlq");
+    }
+}
