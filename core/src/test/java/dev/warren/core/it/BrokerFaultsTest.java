@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.task.TaskContext;
+import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
 import java.time.Duration;

@@ -11,6 +11,7 @@ import dev.warren.core.CoreModule;
 import dev.warren.core.consume.TaskTimeLimitExceeded;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.TaskHeaders;

@@ -11,6 +11,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.ResultListener;
+import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.TaskResult;

@@ -12,6 +12,7 @@ import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.consume.TopologyMismatchException;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.TaskContext;
+import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import java.time.Duration;

@@ -87,4 +87,22 @@ class TaskCodecTest {
         assertThatThrownBy(() -> codec.decode(envelope, badAttempt, utf8("{\"task_type\": \"noop\"}")))
                 .isInstanceOf(MalformedTaskException.class).hasMessageContaining("x-warren-attempt");
     }
+
+    @Test
+    void readsOnlyUtf8AndRejectsTrailingGarbage() throws Exception {
+        AMQP.BasicProperties none = new AMQP.BasicProperties();
+        // ASCII-only UTF-16 and UTF-32 bodies are valid UTF-8 byte for byte; they must not be read as JSON.
+        assertThatThrownBy(() -> codec.decode(envelope, none, "{\"task_type\": \"noop\"}".getBytes(StandardCharsets.UTF_16LE)))
+                .isInstanceOf(MalformedTaskException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> codec.decode(envelope, none, "{\"task_type\": \"noop\"}".getBytes("UTF-32BE")))
+                .isInstanceOf(MalformedTaskException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> codec.decode(envelope, none, utf8("{\"task_type\": \"noop\"} garbage")))
+                .isInstanceOf(MalformedTaskException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> codec.decode(envelope, none, utf8("{\"task_type\": \"noop\"}{}")))
+                .isInstanceOf(MalformedTaskException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> codec.decode(envelope, none, utf8("{\"task_type\": \"noop\"}\u0000")))
+                .isInstanceOf(MalformedTaskException.class).hasMessageContaining("not valid JSON");
+        assertThat(codec.decode(envelope, none, utf8("\uFEFF{\"task_type\": \"noop\"}\r\n")).type())
+                .as("a UTF-8 byte order mark and trailing white space are fine").isEqualTo("noop");
+    }
 }

@@ -1,4 +1,4 @@
-package dev.warren.core.it;
+package dev.warren.core.testing;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -16,15 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Warren worker and publisher wired the way an app wires them, for integration tests. Closing
- * stops the worker (if started) and closes its connections.
+ * A Warren worker and publisher wired the way an app wires them (CoreModule, WorkerModule and the
+ * given modules), for integration tests of every module. Closing stops the worker (if started)
+ * and closes its connections.
  */
-final class WarrenHarness implements AutoCloseable {
+public final class WarrenHarness implements AutoCloseable {
 
     private final Injector injector;
     private boolean started;
 
-    WarrenHarness(String amqpUri, WorkerSettings settings, String name, Module... tasks) {
+    /** A worker for {@code settings}; its connections are named {@code warren-test-<name>}. */
+    public WarrenHarness(String amqpUri, WorkerSettings settings, String name, Module... tasks) {
         AmqpSettings amqp = AmqpSettings.of(amqpUri).withConnectionName("warren-test-" + name)
                 .withStartupTimeout(Duration.ofSeconds(60));
         List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
@@ -33,29 +35,30 @@ final class WarrenHarness implements AutoCloseable {
         injector = Guice.createInjector(modules);
     }
 
-    WarrenHarness(String amqpUri, String queue, Module... tasks) {
+    /** A worker with default settings for {@code queue}. */
+    public WarrenHarness(String amqpUri, String queue, Module... tasks) {
         this(amqpUri, WorkerSettings.of(queue), "w", tasks);
     }
 
-    WarrenHarness start() throws Exception {
+    public WarrenHarness start() throws Exception {
         worker().start();
         started = true;
         return this;
     }
 
-    Worker worker() {
+    public Worker worker() {
         return injector.getInstance(Worker.class);
     }
 
-    TaskPublisher publisher() {
+    public TaskPublisher publisher() {
         return injector.getInstance(TaskPublisher.class);
     }
 
-    AmqpConnections connections() {
+    public AmqpConnections connections() {
         return injector.getInstance(AmqpConnections.class);
     }
 
-    <T> T get(Class<T> type) {
+    public <T> T get(Class<T> type) {
         return injector.getInstance(type);
     }
 
