@@ -1,5 +1,8 @@
 package dev.warren.cli;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Method;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.consume.TopologyMismatchException;
@@ -21,7 +24,7 @@ public final class ExitCodes {
     public static final int SOFTWARE = 1;
     /** Bad flags or settings. */
     public static final int USAGE = 2;
-    /** The broker could not be reached or refused the credentials. */
+    /** The broker could not be reached, or refused the credentials or access to a queue or vhost. */
     public static final int BROKER_UNAVAILABLE = 3;
     /** A queue exists with other arguments than Warren declares. */
     public static final int TOPOLOGY_MISMATCH = 4;
@@ -35,7 +38,16 @@ public final class ExitCodes {
     public static CommandLine commandLine(Object command) {
         CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, line, parseResult) -> {
-            Throwable cause = unwrap(e);
+            Throwable cause = brokerUnavailable(unwrap(e));
+            String refusal = accessRefusal(cause);
+            if (refusal != null) {
+                // A missing permission is the operator's to fix, not a crash: one line, no stack trace.
+                String message = cause.getMessage() != null && cause.getMessage().contains(refusal)
+                        ? cause.getMessage() : "the broker refused access: " + refusal;
+                line.getErr().println("error: " + message + " (grant the permissions of docs/reliability.md,"
+                        + " \"Least privilege\")");
+                return BROKER_UNAVAILABLE;
+            }
             int code = codeFor(cause);
             if (code == SOFTWARE) {
                 line.getErr().println("error: " + cause);
@@ -62,6 +74,35 @@ public final class ExitCodes {
             return NOT_DELIVERED;
         }
         return SOFTWARE;
+    }
+
+    /**
+     * The {@link BrokerUnavailableException} among the causes, else {@code e}: a publish that fails
+     * because the connection cannot be opened is about the broker (wrong password, unreachable), not
+     * about that message.
+     */
+    private static Throwable brokerUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BrokerUnavailableException) {
+                return t;
+            }
+        }
+        return e;
+    }
+
+    /** The broker's text when it closed a channel or connection with {@code ACCESS_REFUSED} (403) somewhere in the causes. */
+    static String accessRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof Method reason) {
+                int code = reason instanceof AMQP.Channel.Close close ? close.getReplyCode()
+                        : reason instanceof AMQP.Connection.Close close ? close.getReplyCode() : 0;
+                if (code == AMQP.ACCESS_REFUSED) {
+                    return reason instanceof AMQP.Channel.Close close ? close.getReplyText()
+                            : ((AMQP.Connection.Close) reason).getReplyText();
+                }
+            }
+        }
+        return null;
     }
 
     private static Throwable unwrap(Throwable e) {

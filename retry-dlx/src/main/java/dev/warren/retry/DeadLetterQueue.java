@@ -129,6 +129,7 @@ public final class DeadLetterQueue {
     private static AMQP.BasicProperties fresh(AMQP.BasicProperties properties) {
         Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of() : properties.getHeaders());
         FAILURE_HEADERS.forEach(headers::remove);
-        return properties.builder().headers(headers.isEmpty() ? null : headers).deliveryMode(2).build();
+        // No user_id: the broker refuses one that is not the replaying user's (and closes the channel).
+        return properties.builder().headers(headers.isEmpty() ? null : headers).deliveryMode(2).userId(null).build();
     }
 }

@@ -45,13 +45,13 @@ final class LadderFailurePolicy implements FailurePolicy {
     public TaskOutcome handle(TaskFailure failure) throws Exception {
         RetrySettings settings = policies.forType(failure.taskType());
         int attempt = failure.attempt();
-        String id = failure.message() == null ? failure.properties().getMessageId() : failure.message().id();
+        String id = TaskFailure.printable(failure.message() == null ? failure.properties().getMessageId() : failure.message().id());
         if (!failure.permanent() && settings.isRetryable(failure.cause()) && attempt < settings.maxAttempts()) {
             Duration delay = settings.ladder().delayAfter(attempt);
             String retryQueue = RetryLadder.queueName(failure.queue(), delay);
             publisher.publishRaw(retryQueue, failure.republishProperties(attempt + 1, clock.instant()), failure.body())
                     .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            log.info("task {} ({}) failed attempt {} of {}: {}; retrying in {}", id, failure.taskType(), attempt,
+            log.info("task {} ({}) failed attempt {} of {}: {}; retrying in {}", id, TaskFailure.printable(failure.taskType()), attempt,
                     settings.maxAttempts(), failure.reason(), Durations.format(delay));
             return TaskOutcome.RETRIED;
         }
@@ -60,7 +60,7 @@ final class LadderFailurePolicy implements FailurePolicy {
                 .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         String why = failure.permanent() || !settings.isRetryable(failure.cause())
                 ? "permanent failure" : "attempt " + attempt + " of " + settings.maxAttempts() + " failed";
-        log.warn("task {} ({}) dead-lettered to '{}' ({}): {}", id, failure.taskType(), dlq, why, failure.reason());
+        log.warn("task {} ({}) dead-lettered to '{}' ({}): {}", id, TaskFailure.printable(failure.taskType()), dlq, why, failure.reason());
         return TaskOutcome.DEAD_LETTERED;
     }
 

@@ -7,6 +7,7 @@ import dev.warren.core.consume.QueueDeclarations;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -17,6 +18,13 @@ import java.util.TreeSet;
  * exchange), {@code Q.dlq}, and, for a quorum work queue, {@code Q} itself with
  * {@code x-queue-type=quorum}, {@code x-delivery-limit} and dead-lettering to {@code Q.dlq}.
  * The delay is in the queue's name, so a changed ladder adds queues instead of clashing.
+ *
+ * <p>With a quorum work queue every companion is a quorum queue too, the retry queues with
+ * at-least-once dead-lettering: a classic retry queue lives on one node, and while that node is
+ * down no task can be retried (the republish is refused, the task spins until the broker's
+ * delivery limit parks it without a result), and a classic queue dead-letters at most once, so
+ * what expires while {@code Q} has no leader may be dropped. Quorum queues take a per-queue
+ * message TTL from RabbitMQ 3.10.
  */
 final class RetryTopology implements QueueDeclarations {
 
@@ -51,10 +59,18 @@ final class RetryTopology implements QueueDeclarations {
         TreeSet<Duration> delays = new TreeSet<>();
         policies.all().forEach(settings -> delays.addAll(settings.ladder().delays()));
         for (Duration delay : delays) {
-            result.add(new QueueDeclaration(RetryLadder.queueName(queue, delay), Map.of(
+            Map<String, Object> arguments = new HashMap<>(Map.of(
                     "x-message-ttl", delay.toMillis(),
                     "x-dead-letter-exchange", "",
-                    "x-dead-letter-routing-key", queue)));
+                    "x-dead-letter-routing-key", queue));
+            if (type.quorum()) {
+                arguments.put("x-queue-type", "quorum");
+                // An expired message stays until Q confirms it, instead of being dropped while Q has no
+                // leader; the broker requires reject-publish for that (inert here: no length limit).
+                arguments.put("x-dead-letter-strategy", "at-least-once");
+                arguments.put("x-overflow", "reject-publish");
+            }
+            result.add(new QueueDeclaration(RetryLadder.queueName(queue, delay), arguments));
         }
         return result;
     }

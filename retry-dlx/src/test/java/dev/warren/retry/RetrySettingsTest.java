@@ -71,5 +71,10 @@ class RetrySettingsTest {
         assertThat(quorum.get(0).name()).isEqualTo("q");
         assertThat(quorum.get(0).arguments()).containsEntry("x-queue-type", "quorum").containsEntry("x-delivery-limit", 4)
                 .containsEntry("x-dead-letter-routing-key", "q.dlq");
+        // Replicated retry queues: a classic one would stop all retries while its one node is down.
+        assertThat(quorum.get(2).name()).isEqualTo("q.retry.1s");
+        assertThat(quorum.get(2).arguments()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "x-message-ttl", 1_000L, "x-dead-letter-exchange", "", "x-dead-letter-routing-key", "q",
+                "x-queue-type", "quorum", "x-dead-letter-strategy", "at-least-once", "x-overflow", "reject-publish"));
     }
 }

@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
             "Bundled task types: send_welcome_email, noop, echo, sleep, fail, crash.",
             "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
             "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
-            "Exit codes: 0 stopped, 2 bad settings, 3 broker unreachable, 4 queue exists with other arguments."})
+            "Exit codes: 0 stopped, 2 bad settings, 3 broker unreachable or access refused, 4 queue exists with other"
+                    + " arguments."})
 public final class WorkerCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);

@@ -7,22 +7,27 @@ import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
+import dev.warren.metrics.MetricsLifecycle;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 
 /**
  * A worker-app worker running in the test JVM: the flags go through picocli as on the command
  * line, and the injector is built from {@link WorkerCommand#modules}, so it runs exactly the
- * app's modules and demo task types. {@link #close()} stops it gracefully and closes its
- * connections.
+ * app's modules and demo task types. With {@code --metrics-port} it serves {@code /metrics} and
+ * {@code /health} as the app does. {@link #close()} stops it gracefully and closes its connections.
  */
 final class InProcessWorker implements AutoCloseable {
 
     private final Worker worker;
     private final AmqpConnections connections;
+    private final MetricsLifecycle metrics;
 
     private InProcessWorker(Injector injector) {
         this.worker = injector.getInstance(Worker.class);
         this.connections = injector.getInstance(AmqpConnections.class);
+        this.metrics = injector.getInstance(MetricsLifecycle.class);
     }
 
     /** Starts a worker consuming {@code queue} with worker-app's flags {@code args} (plus {@code --uri} and {@code --queue}). */
@@ -36,6 +41,7 @@ final class InProcessWorker implements AutoCloseable {
         WorkerSettings settings = command.settings();
         var started = new InProcessWorker(Guice.createInjector(command.modules(amqp, settings)));
         try {
+            started.metrics.start();
             started.worker.start();
         } catch (IOException | RuntimeException e) {
             started.close();
@@ -48,11 +54,17 @@ final class InProcessWorker implements AutoCloseable {
         return worker;
     }
 
+    /** Where {@code /metrics} and {@code /health} listen; empty without {@code --metrics-port}. */
+    Optional<InetSocketAddress> metricsAddress() {
+        return metrics.address();
+    }
+
     @Override
     public void close() {
         try {
             worker.stop();
         } finally {
+            metrics.close();
             connections.close();
         }
     }

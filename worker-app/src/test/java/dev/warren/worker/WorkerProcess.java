@@ -34,6 +34,15 @@ final class WorkerProcess implements AutoCloseable {
      * {@code WARREN_*} variable of the test's environment reaches it.
      */
     static WorkerProcess start(Path directory, String name, String... args) throws IOException {
+        return start(directory, name, java.util.Map.of(), args);
+    }
+
+    /**
+     * Starts a worker as {@link #start(Path, String, String...)} does, with {@code environment}
+     * added to its environment (the only {@code WARREN_*} variables it sees).
+     */
+    static WorkerProcess start(Path directory, String name, java.util.Map<String, String> environment, String... args)
+            throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -45,6 +54,7 @@ final class WorkerProcess implements AutoCloseable {
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().keySet().removeIf(key -> key.startsWith("WARREN_"));
+        builder.environment().putAll(environment);
         return new WorkerProcess(name, builder.start(), log);
     }
 

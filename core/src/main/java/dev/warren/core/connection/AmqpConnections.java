@@ -111,7 +111,7 @@ public final class AmqpConnections implements AutoCloseable {
                 .maxAttempts(Integer.MAX_VALUE)
                 .intervalFunction(untilDeadline(deadline))
                 .retryOnException(e -> e instanceof IOException && !isAuthFailure(e) && !isTlsFailure(e)
-                        && clock.instant().isBefore(deadline))
+                        && vhostRefusal(e) == null && clock.instant().isBefore(deadline))
                 .build();
         Retry retry = Retry.of(name, config);
         retry.getEventPublisher().onRetry(event -> log.warn("broker {} not reachable ({}), retrying in {} (giving up after {})",
@@ -125,8 +125,12 @@ public final class AmqpConnections implements AutoCloseable {
                     + connection.getPort(), settings.effectiveVhost(), settings.effectiveUsername(), name);
             return connection;
         } catch (Throwable e) {
+            String refusal = vhostRefusal(e);
             String why = isAuthFailure(e)
                     ? "the broker refused user '" + settings.effectiveUsername() + "' (check the user, password and vhost permissions)"
+                    : refusal != null
+                    ? "the broker refused user '" + settings.effectiveUsername() + "' the vhost: " + refusal
+                            + " (does the vhost exist, and has the user permissions in it?)"
                     : isTlsFailure(e)
                     ? "TLS handshake failed: " + describe(e) + " (is the broker's certificate signed by the CA in "
                             + (settings.tlsCaFile() == null ? "the JVM trust store; set --tls-ca-file" : settings.tlsCaFile())
@@ -187,6 +191,24 @@ public final class AmqpConnections implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * The broker's reason when it refused the vhost at open ({@code NOT_ALLOWED - access to vhost 'v'
+     * refused for user 'u'}, {@code ... vhost v not found}): retrying cannot fix it. Null otherwise,
+     * also for {@code vhost v is down}, which a restarting broker may answer for a while.
+     */
+    private static String vhostRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.rabbitmq.client.ShutdownSignalException signal
+                    && signal.getReason() instanceof com.rabbitmq.client.AMQP.Connection.Close close
+                    && (close.getReplyCode() == com.rabbitmq.client.AMQP.NOT_ALLOWED
+                        || close.getReplyCode() == com.rabbitmq.client.AMQP.ACCESS_REFUSED)
+                    && (close.getReplyText().contains("refused") || close.getReplyText().contains("not found"))) {
+                return close.getReplyText();
+            }
+        }
+        return null;
     }
 
     private static boolean isAuthFailure(Throwable e) {

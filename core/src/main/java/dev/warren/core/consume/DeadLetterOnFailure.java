@@ -41,7 +41,7 @@ public final class DeadLetterOnFailure implements FailurePolicy {
                 .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         log.warn("task {} ({}) dead-lettered to '{}' after attempt {}: {}",
                 failure.message() == null ? failure.properties().getMessageId() : failure.message().id(),
-                failure.taskType(), dlq, failure.attempt(), failure.reason());
+                TaskFailure.printable(failure.taskType()), dlq, failure.attempt(), failure.reason());
         return TaskOutcome.DEAD_LETTERED;
     }
 }

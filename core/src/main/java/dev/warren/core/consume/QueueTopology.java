@@ -68,6 +68,10 @@ final class QueueTopology {
                     + ". Fix: drain and delete the queue (rabbitmqctl delete_queue " + queue.name()
                     + ") so Warren can declare it, or point Warren at another queue with --queue", e);
         }
-        return new IOException("declaring queue '" + queue.name() + "' failed: " + e.getMessage(), e);
+        String why = e.getCause() instanceof ShutdownSignalException signal
+                && signal.getReason() instanceof AMQP.Channel.Close close
+                ? (close.getReplyCode() == AMQP.ACCESS_REFUSED ? "the broker refused access: " : "") + close.getReplyText()
+                : String.valueOf(e.getMessage());
+        return new IOException("declaring queue '" + queue.name() + "' failed: " + why, e);
     }
 }

@@ -133,6 +133,15 @@ public final class TaskDispatcher {
             TaskContext context = new TaskContext(message.id(), message.type(), queue, message.attempt(),
                     message.redelivered(), message.publishedAt(), message.headers());
             Object result = run(definition, payload, context);
+            if (!channel.isOpen()) {
+                // The broker closed the channel while the task ran (consumer timeout, lost connection):
+                // it redelivers the task, so this run neither answers nor counts, or the requester
+                // would get one result per run.
+                log.warn("task {} ({}) finished after its channel closed; the broker redelivers it",
+                        TaskFailure.printable(message.id()), TaskFailure.printable(message.type()));
+                finished(queue, metricType, null, started);
+                return;
+            }
             if (message.replyTo() != null) {
                 reply(message, TaskResult.SUCCEEDED, mapper.valueToTree(result), null);
             }
@@ -221,7 +230,7 @@ public final class TaskDispatcher {
         } catch (Exception e) {
             log.error("task {} ({}) failed ({}) and could not be moved on: {}; it goes back to the queue",
                     failure.message() == null ? failure.properties().getMessageId() : failure.message().id(),
-                    failure.taskType(), failure.reason(), describe(e));
+                    TaskFailure.printable(failure.taskType()), failure.reason(), describe(e));
             requeueLater(channel, envelope);
             return null;
         }

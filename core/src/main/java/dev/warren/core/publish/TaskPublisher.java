@@ -41,7 +41,9 @@ public final class TaskPublisher {
     private final TaskCodec codec;
     private final RouteTable routes;
     private final Set<PublishListener> listeners;
-    private final ConfirmTracker confirms = new ConfirmTracker();
+    // One per channel, replaced with it (sequence numbers start again at 1 on a new channel); written
+    // under publishLock, volatile for outstandingConfirms().
+    private volatile ConfirmTracker confirms = new ConfirmTracker();
     private final Map<String, CompletableFuture<TaskResult>> awaitedResults = new ConcurrentHashMap<>();
     private final java.util.List<ResultListener> resultListeners = new CopyOnWriteArrayList<>();
     // Guards channel creation and the pairing of getNextPublishSeqNo() with basicPublish():
@@ -172,6 +174,13 @@ public final class TaskPublisher {
                 confirms.abandon(sequence, new PublishException(PublishException.Reason.CONNECTION_LOST,
                         "cannot publish message " + props.getMessageId() + " to '" + routingKey + "': "
                                 + AmqpConnections.describe(e), e));
+                if (e instanceof RuntimeException && ch.getNextPublishSeqNo() > sequence) {
+                    // amqp-client counted a publish it then failed to encode (headers over the frame
+                    // size, a short string over 255 bytes) and never sent: from now on the broker's
+                    // confirms would settle the wrong messages. Start over on a new channel; the old
+                    // one's unconfirmed publishes fail, so their callers retry them (no loss).
+                    discard(ch);
+                }
             }
             if (!listeners.isEmpty()) {
                 report(confirmed, routingKey, props.getType(), System.nanoTime());
@@ -203,15 +212,44 @@ public final class TaskPublisher {
 
     private Channel channel() throws IOException {
         // Called with publishLock held.
+        if (channel != null && closedByBroker(channel)) {
+            // The broker closed this channel alone (a channel error, such as ACCESS_REFUSED for a
+            // missing permission). Automatic recovery reopens only the channels of a lost connection,
+            // so without a new one every later publish would fail. The old tracker fails the old
+            // channel's publishes; results for requests made on it can no longer arrive.
+            log.warn("publishing channel closed by the broker ({}); opening a new one",
+                    AmqpConnections.describe(channel.getCloseReason()));
+            channel = null;
+            replyConsumerStarted = false;
+        }
         if (channel == null) {
             Channel created = connections.publishing().createChannel();
+            ConfirmTracker tracker = new ConfirmTracker();
             created.confirmSelect();
-            created.addConfirmListener(confirms);
-            created.addReturnListener(confirms);
-            created.addShutdownListener(confirms::channelClosed);
+            created.addConfirmListener(tracker);
+            created.addReturnListener(tracker);
+            created.addShutdownListener(tracker::channelClosed);
             channel = created;
+            confirms = tracker;
         }
         return channel;
+    }
+
+    /** Stops publishing on {@code ch}; the next publish opens a new channel. Called with publishLock held. */
+    private void discard(Channel ch) {
+        channel = null;
+        replyConsumerStarted = false;
+        try {
+            ch.abort();
+        } catch (IOException | RuntimeException e) {
+            log.debug("aborting a discarded publishing channel failed", e);
+        }
+    }
+
+    /** True when the broker closed just this channel (not its connection, not this app). */
+    private static boolean closedByBroker(Channel channel) {
+        com.rabbitmq.client.ShutdownSignalException reason = channel.getCloseReason();
+        return !channel.isOpen() && reason != null && !reason.isHardError() && !reason.isInitiatedByApplication();
     }
 
     private void startReplyConsumer() throws IOException {

@@ -33,16 +33,44 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
         return message == null ? "unknown" : message.type();
     }
 
-    /** The failure reason for logs and headers: the message of the cause, or its class when it has none. */
+    /**
+     * The failure reason for logs and headers: the message of the cause, or its class when it has
+     * none, with control characters replaced (a producer must not be able to forge log lines).
+     */
     public String reason() {
         String text = cause.getMessage();
-        return text == null || text.isBlank() ? cause.getClass().getName() : text;
+        return printable(text == null || text.isBlank() ? cause.getClass().getName() : text);
+    }
+
+    /**
+     * {@code text} with control characters (newlines, escapes) replaced by {@code ?}, for logging
+     * values that come from producers, such as task types.
+     */
+    public static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder clean = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (clean == null) {
+                    clean = new StringBuilder(text.substring(0, i));
+                }
+                clean.append('?');
+            } else if (clean != null) {
+                clean.append(c);
+            }
+        }
+        return clean == null ? text : clean.toString();
     }
 
     /**
      * The properties to republish this delivery with: the original ones plus the attempt number
      * and the error headers of DESIGN.md ({@code x-warren-error}, {@code x-warren-error-message},
-     * {@code x-warren-failed-at}, {@code x-warren-queue}).
+     * {@code x-warren-failed-at}, {@code x-warren-queue}). Without {@code user_id}: the broker
+     * checks it against the publishing user, so a copy the worker publishes under its own user
+     * with a producer's {@code user_id} would be refused, and with it the worker's publishing channel.
      */
     public AMQP.BasicProperties republishProperties(int nextAttempt, Instant failedAt) {
         Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of() : properties.getHeaders());
@@ -53,7 +81,9 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
                 ? text.substring(0, TaskHeaders.MAX_ERROR_MESSAGE_LENGTH) : text);
         headers.put(TaskHeaders.FAILED_AT, failedAt.toString());
         headers.put(TaskHeaders.QUEUE, queue);
-        AMQP.BasicProperties.Builder builder = properties.builder().headers(headers).deliveryMode(2);
+        // No expiration: a parked or delayed copy must not silently expire (the retry queue's TTL sets the delay).
+        AMQP.BasicProperties.Builder builder = properties.builder().headers(headers).deliveryMode(2).userId(null)
+                .expiration(null);
         if (message != null) {
             // Keep the id the worker used, so a task without message_id keeps one identity from now on.
             builder.messageId(message.id());

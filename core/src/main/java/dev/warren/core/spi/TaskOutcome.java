@@ -9,8 +9,11 @@ public enum TaskOutcome {
     /** It failed for good and sits in the dead-letter queue. */
     DEAD_LETTERED;
 
+    // Computed once: label() is called for every finished task.
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
     /** Lower-case name used in metrics and results. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
 }

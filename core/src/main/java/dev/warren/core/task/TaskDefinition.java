@@ -40,8 +40,14 @@ public final class TaskDefinition {
         return options;
     }
 
-    /** Binds the JSON body to the payload class. */
+    /**
+     * Binds the JSON body to the payload class. A {@code JsonNode} (or {@code ObjectNode}) payload
+     * class gets the parsed body itself, not a copy: it is parsed for this delivery alone.
+     */
     public Object bind(ObjectMapper mapper, JsonNode body) throws IOException {
+        if (JsonNode.class.isAssignableFrom(payloadClass) && payloadClass.isInstance(body)) {
+            return body;
+        }
         ObjectReader r = reader;
         if (r == null) {
             r = mapper.readerFor(payloadClass);

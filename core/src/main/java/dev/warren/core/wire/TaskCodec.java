@@ -1,6 +1,7 @@
 package dev.warren.core.wire;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -41,7 +42,8 @@ public final class TaskCodec {
 
     @Inject
     public TaskCodec(ObjectMapper mapper, Clock clock) {
-        this.treeReader = mapper.reader();
+        // Trailing tokens ("{...} garbage") make a body malformed, as for Python's json.loads.
+        this.treeReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.writer = mapper.writer();
         this.clock = clock;
     }
@@ -141,17 +143,29 @@ public final class TaskCodec {
         if (body == null || body.length == 0) {
             throw new MalformedTaskException("empty body: a task is a JSON object");
         }
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body));
-        } catch (CharacterCodingException e) {
-            throw new MalformedTaskException("body is not valid UTF-8", e);
+        // Hot path: bytes 0x01-0x7F are valid UTF-8, carry no byte order mark and no zero byte from
+        // which Jackson could detect UTF-16/32, so they parse as they are, without a decoded copy.
+        boolean plainAscii = isPlainAscii(body);
+        String text = null;
+        if (!plainAscii) {
+            try {
+                text = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(body))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw new MalformedTaskException("body is not valid UTF-8", e);
+            }
+            // Parse the decoded text, not the bytes: from bytes Jackson detects UTF-16 and UTF-32, whose
+            // ASCII-only bodies are valid UTF-8 too. A leading byte order mark is ignored, as RFC 8259 allows.
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
         }
         JsonNode node;
         try {
-            node = treeReader.readTree(body);
+            node = plainAscii ? treeReader.readTree(body) : treeReader.readTree(text);
         } catch (IOException e) {
             throw new MalformedTaskException("body is not valid JSON: " + firstLine(e.getMessage()), e);
         }
@@ -160,6 +174,16 @@ public final class TaskCodec {
                     + (node == null ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         return (ObjectNode) node;
+    }
+
+    /** True when every byte is in 0x01-0x7F: ASCII without NUL. */
+    private static boolean isPlainAscii(byte[] body) {
+        for (byte b : body) {
+            if (b <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int attempt(Object header) throws MalformedTaskException {

@@ -1,0 +1,223 @@
+package dev.warren.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.warren.core.CoreModule;
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.publish.RouteTable;
+import dev.warren.core.publish.TaskPublisher;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One benchmark run on one broker: for each prefetch and concurrency, the raw amqp-client side
+ * and the Warren side each publish for the duration into a queue of their own, then drain it;
+ * then K worker-app processes drain pre-filled queues. Sides alternate within each setting, so
+ * drift of a shared machine hits both alike.
+ *
+ * <p>A drain lasts the full duration: when the queue runs empty sooner (consuming is faster than
+ * publishing), it is topped up with the raw publisher to about 1.3 times what the measured rate
+ * drains in the duration, and measured again.
+ */
+final class BenchmarkRun {
+
+    private final BenchmarkSettings settings;
+    private final PrintWriter log;
+    private final ObjectMapper mapper = CoreModule.newObjectMapper();
+    private final TaskBodies bodies;
+
+    BenchmarkRun(BenchmarkSettings settings, PrintWriter log) {
+        this.settings = settings;
+        this.log = log;
+        this.bodies = new TaskBodies(mapper, settings.bodyBytes());
+    }
+
+    /** Runs everything and returns the report; queues it created are deleted. */
+    Report run() throws Exception {
+        AmqpSettings amqp = settings.amqp();
+        Injector publishing = Guice.createInjector(new CoreModule(amqp.withConnectionName("warren-bench-publisher"),
+                RouteTable.allTo("warren-bench-unused")));
+        try (Connection rawConnection = rawFactory(amqp).newConnection("warren-bench-raw");
+             AmqpConnections warrenConnections = publishing.getInstance(AmqpConnections.class)) {
+            Sides sides = new Sides(rawConnection, new QueueAdmin(rawConnection),
+                    new RawPublisher(rawConnection, bodies, settings.window()),
+                    new WarrenPublisher(publishing.getInstance(TaskPublisher.class), bodies, settings.window()));
+            Report.Environment environment = Report.Environment.describe(rawConnection, settings);
+            if (settings.warmup().isPositive()) {
+                int topPrefetch = settings.prefetches().stream().max(Integer::compare).orElse(1);
+                log.printf("warming up (%s per side)%n", dev.warren.core.config.Durations.format(settings.warmup()));
+                log.flush();
+                measure(sides, true, topPrefetch, 1, settings.warmup());
+                measure(sides, false, topPrefetch, 1, settings.warmup());
+            }
+            List<Measurements.Pair> pairs = new ArrayList<>();
+            List<Measurements.Processes> processes = new ArrayList<>();
+            for (int round = 1; round <= settings.rounds(); round++) {
+                for (int prefetch : settings.prefetches()) {
+                    for (int concurrency : settings.concurrencies()) {
+                        pairs.add(pair(sides, round, prefetch, concurrency));
+                    }
+                }
+                double estimate = pairs.stream().filter(p -> p.prefetch() == settings.processPrefetch()
+                                && p.concurrency() == settings.processConcurrency())
+                        .mapToDouble(p -> p.warren().drain().rate()).max().orElse(5_000);
+                for (int k : settings.processes()) {
+                    Measurements.Processes measured = processes(sides, round, k, estimate);
+                    processes.add(measured);
+                    estimate = Math.max(estimate, measured.drain().rate());
+                }
+            }
+            return new Report(environment, pairs, processes);
+        }
+    }
+
+    /** What both sides use: the raw connection, queue admin and the two publishers. */
+    private record Sides(Connection rawConnection, QueueAdmin admin, RawPublisher rawPublisher,
+                         WarrenPublisher warrenPublisher) {
+    }
+
+    private Measurements.Pair pair(Sides sides, int round, int prefetch, int concurrency) throws Exception {
+        // Odd rounds measure raw first, even rounds Warren first: neither side always inherits the
+        // broker's state (a deleted queue's files, disk flushes) from the other.
+        Measurements.Side raw = null;
+        Measurements.Side warren = null;
+        for (boolean rawNow : round % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+            log.printf("round %d of %d, prefetch %d, concurrency %d: %s ...%n", round, settings.rounds(), prefetch,
+                    concurrency, rawNow ? "raw" : "warren");
+            log.flush();
+            Measurements.Side side = measure(sides, rawNow, prefetch, concurrency, settings.duration());
+            if (rawNow) {
+                raw = side;
+            } else {
+                warren = side;
+            }
+        }
+        return new Measurements.Pair(round, prefetch, concurrency, raw, warren);
+    }
+
+    private Measurements.Side measure(Sides sides, boolean raw, int prefetch, int concurrency, Duration duration)
+            throws Exception {
+        String name = (raw ? "raw" : "warren") + "-p" + prefetch + "-c" + concurrency;
+        Publisher publisher = raw ? sides.rawPublisher() : sides.warrenPublisher();
+        DrainerFactory drainers = raw ? queue -> rawDrainer(sides.rawConnection(), queue, prefetch, concurrency)
+                : queue -> warrenDrainer(queue, prefetch, concurrency);
+        return side(name, publisher, drainers, sides.admin(), sides.rawPublisher(), duration);
+    }
+
+    private Measurements.Processes processes(Sides sides, int round, int k, double estimate) throws Exception {
+        log.printf("round %d of %d: %d worker-app process(es) ...%n", round, settings.rounds(), k);
+        log.flush();
+        String queue = QueueAdmin.uniqueName("processes-k" + k);
+        QueueAdmin admin = sides.admin();
+        admin.declare(queue);
+        try {
+            // The processes start cold: they consume for a while (twice the warm-up) before the
+            // measurement starts, so it sees JIT-compiled workers.
+            Duration settle = settings.warmup().multipliedBy(2);
+            double busy = seconds(settings.duration()) + seconds(settle);
+            sides.rawPublisher().publish(queue, (long) (estimate * busy * 1.3), Long.MAX_VALUE);
+            Measurements.Drain drain = drain(queue, q -> new ProcessDrainer(settings.workerJar(), settings.uri(), q,
+                    settings.processPrefetch(), settings.processConcurrency(), k, settings.logDir(), admin), admin,
+                    sides.rawPublisher(), settings.duration(), settle);
+            return new Measurements.Processes(round, k, settings.processPrefetch(), settings.processConcurrency(), drain);
+        } finally {
+            admin.delete(queue);
+        }
+    }
+
+    /** A drainer for a queue. */
+    interface DrainerFactory {
+        Drainer create(String queue) throws Exception;
+    }
+
+    private Measurements.Side side(String name, Publisher publisher, DrainerFactory drainers, QueueAdmin admin,
+                                   RawPublisher filler, Duration duration) throws Exception {
+        String queue = QueueAdmin.uniqueName(name);
+        admin.declare(queue);
+        try {
+            Publisher.PublishResult published = publisher.publish(queue, Long.MAX_VALUE,
+                    System.nanoTime() + duration.toNanos());
+            return new Measurements.Side(published, drain(queue, drainers, admin, filler, duration, Duration.ZERO));
+        } finally {
+            admin.delete(queue);
+        }
+    }
+
+    private Measurements.Drain drain(String queue, DrainerFactory drainers, QueueAdmin admin, RawPublisher filler,
+                                     Duration duration, Duration settle) throws Exception {
+        Measurements.Drain drain = drainOnce(queue, drainers, admin, duration, settle);
+        if (drain.seconds() < 0.9 * seconds(duration) && drain.tasks() > 0) {
+            long remaining = admin.inspect(queue).getMessageCount();
+            long wanted = (long) (drain.rate() * (seconds(duration) + seconds(settle)) * 1.3);
+            log.printf("  '%s' ran empty after %.1fs at %.0f/s; topping it up to %d tasks and measuring again%n", queue,
+                    drain.seconds(), drain.rate(), wanted);
+            log.flush();
+            if (wanted > remaining) {
+                filler.publish(queue, wanted - remaining, Long.MAX_VALUE);
+            }
+            drain = drainOnce(queue, drainers, admin, duration, settle);
+        }
+        return drain;
+    }
+
+    /** Drains for {@code duration} (or until empty), measuring from {@code settle} after the consumers started. */
+    private Measurements.Drain drainOnce(String queue, DrainerFactory drainers, QueueAdmin admin, Duration duration,
+                                         Duration settle) throws Exception {
+        System.gc();   // each drain starts from a collected heap, so the heap peak is its own
+        try (Drainer drainer = drainers.create(queue); JvmProbe heap = JvmProbe.watchHeap()) {
+            drainer.start();
+            Thread.sleep(settle.toMillis());
+            long backlog = drainer.processed() + admin.inspect(queue).getMessageCount();
+            long t0 = System.nanoTime();
+            long c0 = drainer.processed();
+            long cpu0 = drainer.cpuNanos();
+            long alloc0 = JvmProbe.allocatedBytes();
+            long gc0 = JvmProbe.gcCount();
+            long end = t0 + duration.toNanos();
+            long done = c0;
+            long now = t0;
+            while (done < backlog && now < end) {
+                Thread.sleep(Math.max(1, Math.min(20, (end - now) / 1_000_000)));
+                done = drainer.processed();
+                now = System.nanoTime();
+            }
+            long cpu = drainer.cpuNanos() - cpu0;
+            long alloc = JvmProbe.allocatedBytes() - alloc0;
+            long tasks = Math.max(1, done - c0);
+            double wall = (now - t0) / 1e9;
+            boolean inProcess = !(drainer instanceof ProcessDrainer);
+            long rss = drainer instanceof ProcessDrainer processes ? processes.maxRssMib() : -1;
+            return new Measurements.Drain(done - c0, wall, cpu / 1e9 / wall, cpu / 1e3 / tasks,
+                    inProcess ? alloc / tasks : -1, inProcess ? heap.peakHeapBytes() / (1024 * 1024) : -1,
+                    inProcess ? JvmProbe.gcCount() - gc0 : -1, rss);
+        }
+    }
+
+    private Drainer rawDrainer(Connection connection, String queue, int prefetch, int concurrency) {
+        return new RawDrainer(connection, queue, prefetch, concurrency, mapper.reader());
+    }
+
+    private Drainer warrenDrainer(String queue, int prefetch, int concurrency) {
+        return new WarrenDrainer(settings.amqp(), queue, prefetch, concurrency, settings.metrics());
+    }
+
+    /** A plain amqp-client factory for the raw side, as a hand-written program builds one. */
+    private static ConnectionFactory rawFactory(AmqpSettings amqp) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(amqp.uri());
+        factory.setVirtualHost(amqp.effectiveVhost());
+        factory.setUsername(amqp.effectiveUsername());
+        factory.setPassword(amqp.effectivePassword());
+        return factory;
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+}

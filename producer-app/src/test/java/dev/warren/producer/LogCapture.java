@@ -1,0 +1,61 @@
+package dev.warren.producer;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.AppenderBase;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects what one logback logger (and the loggers below it) logs while it is open, including
+ * stack traces; thread safe, as workers log from their own threads. Levels stay as configured.
+ */
+final class LogCapture implements AutoCloseable {
+
+    private final Logger logger;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+            String line = event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
+            if (event.getThrowableProxy() != null) {
+                line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
+            }
+            lines.add(line);
+        }
+    };
+
+    private LogCapture(Logger logger) {
+        this.logger = logger;
+        appender.setContext(logger.getLoggerContext());
+        appender.setName("test-capture");
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** Captures {@code loggerName} and its children. */
+    static LogCapture of(String loggerName) {
+        return new LogCapture((Logger) LoggerFactory.getLogger(loggerName));
+    }
+
+    /** Captures every logger. */
+    static LogCapture all() {
+        return of(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    String text() {
+        return String.join("\n", lines);
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+    }
+}
