@@ -268,15 +268,10 @@ final class LoadRun {
     }
 
     private LoadReport report(long waitedNanos) {
-        Map<String, Long> types = new LinkedHashMap<>();
-        sentByType.forEach((type, n) -> {
-            if (n.sum() > 0 || plan.mix().types().contains(type)) {
-                types.put(type, n.sum());
-            }
-        });
+        // The mix's types in the order given, then any other (fail, when --fail-ratio adds it).
         Map<String, Long> ordered = new LinkedHashMap<>();
-        plan.mix().types().forEach(type -> ordered.put(type, types.remove(type)));
-        ordered.putAll(types);
+        plan.mix().types().forEach(type -> ordered.put(type, sentByType.get(type).sum()));
+        sentByType.forEach((type, n) -> ordered.putIfAbsent(type, n.sum()));
         long confirmedTasks = confirmed.sum();
         long unconfirmed = sent.sum() - confirmedTasks - nacked.sum() - returned.sum() - failed.sum();
         double seconds = Math.max(1e-9, (lastConfirmNanos.get() - startNanos) / 1e9);
