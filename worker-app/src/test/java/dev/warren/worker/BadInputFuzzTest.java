@@ -1,5 +1,6 @@
 package dev.warren.worker;
 
+import dev.warren.core.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,6 @@
 package dev.warren.worker;
 
+import dev.warren.core.testing.LogCapture;
 import static org.awaitility.Awaitility.await;
 
 import dev.warren.cli.ExitCodes;

@@ -1,4 +1,4 @@
-package dev.warren.worker;
+package dev.warren.core.testing;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Collects what one logback logger (and the loggers below it) logs while it is open, including
  * stack traces; thread safe, as workers log from their own threads. Levels stay as configured.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -36,20 +36,20 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Captures {@code loggerName} and its children. */
-    static LogCapture of(String loggerName) {
+    public static LogCapture of(String loggerName) {
         return new LogCapture((Logger) LoggerFactory.getLogger(loggerName));
     }
 
     /** Captures every logger. */
-    static LogCapture all() {
+    public static LogCapture all() {
         return of(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
-    String text() {
+    public String text() {
         return String.join("\n", lines);
     }
 
