@@ -20,6 +20,7 @@ import dev.warren.metrics.MetricsSettings;
 import dev.warren.retry.RetryDlxModule;
 import dev.warren.retry.RetrySettings;
 import dev.warren.retry.WorkQueueType;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,6 +74,7 @@ final class WarrenDrainer implements Drainer {
     }
 
     /** Does nothing: measures the framework. */
+    @Singleton
     static final class Noop implements TaskHandler<JsonNode, Void> {
         @Override
         public Void handle(JsonNode payload, TaskContext context) {

@@ -51,6 +51,16 @@ class TaskMetricsTest {
     }
 
     @Test
+    void theFirstTaskOfATypeRegistersEveryOutcomeAtZero() {
+        finish("echo", TaskOutcome.SUCCEEDED, 1);
+
+        assertThat(count("echo", "succeeded")).isEqualTo(1);
+        assertThat(count("echo", "retried")).isZero();
+        assertThat(count("echo", "dead_lettered")).isZero();
+        assertThat(registry.find(MetricNames.TASKS).tags("task_type", "resize").counters()).isEmpty();
+    }
+
+    @Test
     void latencyIsTheTimeFromThePublishTimestampToTheStart() {
         tasks.taskStarted("q", "echo", NOW.minusSeconds(3));
         tasks.taskStarted("q", "echo", NOW.plusSeconds(2)); // producer clock ahead: counts as no wait
@@ -84,7 +94,7 @@ class TaskMetricsTest {
 
         assertThat(taskTypes(MetricNames.TASKS)).containsExactly("echo", "unknown");
         assertThat(taskTypes(MetricNames.TASK_DURATION)).containsExactly("echo", "unknown");
-        assertThat(taskTypes(MetricNames.TASK_LATENCY)).containsExactly("unknown");
+        assertThat(taskTypes(MetricNames.TASK_LATENCY)).containsExactly("echo", "unknown");
         assertThat(taskTypes(MetricNames.PUBLISHED)).containsExactly("unknown");
         assertThat(registry.get(MetricNames.PUBLISHED).tags("task_type", "unknown").counter().count()).isEqualTo(50);
     }

@@ -8,6 +8,10 @@ package dev.warren.core.task;
  * again after a crash or a lost connection, so a handler should be idempotent. A handler may be
  * called from several threads at once (one per consumer).
  *
+ * <p>Guice creates the handler: without a scope, a new instance (with its dependencies) for every
+ * task. Annotate a stateless handler {@code @Singleton} so one instance serves all tasks; on a
+ * no-op task that saves about a twentieth of the worker's CPU.
+ *
  * @param <P> the payload record, bound from the task's JSON body with snake_case names
  * @param <R> what the handler returns, sent as the result when the task has {@code reply_to};
  *            {@link Void} (return {@code null}) when there is nothing to return

@@ -6,6 +6,7 @@ import dev.warren.core.task.TaskContext;
 import dev.warren.core.task.TaskHandler;
 import dev.warren.core.task.TaskModule;
 import dev.warren.core.wire.TaskHeaders;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,6 +35,7 @@ public final class DemoTasks extends TaskModule {
     }
 
     /** Does nothing: measures the framework itself. */
+    @Singleton
     public static final class Noop implements TaskHandler<JsonNode, Void> {
         @Override
         public Void handle(JsonNode payload, TaskContext context) {
@@ -42,6 +44,7 @@ public final class DemoTasks extends TaskModule {
     }
 
     /** Returns its payload (without {@code task_type}) as the result. */
+    @Singleton
     public static final class Echo implements TaskHandler<ObjectNode, ObjectNode> {
         @Override
         public ObjectNode handle(ObjectNode payload, TaskContext context) {
@@ -52,6 +55,7 @@ public final class DemoTasks extends TaskModule {
     }
 
     /** Sleeps {@code ms} milliseconds; interruptible, so a time limit can stop it. */
+    @Singleton
     public static final class SleepHandler implements TaskHandler<Sleep, Map<String, Long>> {
         @Override
         public Map<String, Long> handle(Sleep payload, TaskContext context) throws InterruptedException {
@@ -61,6 +65,7 @@ public final class DemoTasks extends TaskModule {
     }
 
     /** Fails its first {@code times} attempts, or with probability {@code p}; succeeds otherwise. */
+    @Singleton
     public static final class FailHandler implements TaskHandler<Fail, Map<String, Integer>> {
         @Override
         public Map<String, Integer> handle(Fail payload, TaskContext context) {
@@ -80,6 +85,7 @@ public final class DemoTasks extends TaskModule {
      * would: no catch, no acknowledgement. Shows that a task which kills its worker still ends in
      * the dead-letter queue (redeliveries count as attempts; quorum queues add x-delivery-limit).
      */
+    @Singleton
     public static final class Crash implements TaskHandler<JsonNode, Void> {
         private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Crash.class);
 
