@@ -9,6 +9,9 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * the consumer (queue deleted, {@code basic.cancel}). Then this consumer logs why, opens a new
  * channel, re-declares the queue and consumes again, backing off 1 s doubling to 30 s while that
  * fails. Deliveries unacknowledged on the dead channel are redelivered by the broker.
+ *
+ * <p>After {@link #cancel()}, deliveries that were prefetched but not started are not run: they are
+ * {@linkplain PutBack put back} on the queue unchanged.
  */
 final class QueueConsumer {
 
@@ -37,7 +43,17 @@ final class QueueConsumer {
     private final QueueTopology topology;
     private final TaskDispatcher dispatcher;
     private final InFlight inFlight;
+    private final PutBack putBack;
     private final ScheduledExecutorService watchdog;
+    // Acknowledgements of put-back deliveries run here, off the publisher's confirm thread; inline
+    // once the watchdog is shut down.
+    private final Executor acks;
+    // Set by cancel(); read on the delivery path without the lock.
+    private volatile boolean cancelling;
+    // Released when the broker confirms the cancel (every delivery sent before it has been handed
+    // to this consumer by then: amqp-client dispatches a channel's deliveries in order), when the
+    // channel closes, or at once when there was no subscription to cancel.
+    private final CountDownLatch cancelled = new CountDownLatch(1);
     // Guarded by "this": the current subscription, replaced by the watchdog and read by stop().
     private Channel channel;
     private String consumerTag;
@@ -45,7 +61,7 @@ final class QueueConsumer {
     private Duration backoff = FIRST_BACKOFF;
 
     QueueConsumer(int index, String queue, int prefetch, Connection connection, QueueTopology topology,
-                  TaskDispatcher dispatcher, InFlight inFlight, ScheduledExecutorService watchdog) {
+                  TaskDispatcher dispatcher, InFlight inFlight, PutBack putBack, ScheduledExecutorService watchdog) {
         this.index = index;
         this.queue = queue;
         this.prefetch = prefetch;
@@ -53,7 +69,15 @@ final class QueueConsumer {
         this.topology = topology;
         this.dispatcher = dispatcher;
         this.inFlight = inFlight;
+        this.putBack = putBack;
         this.watchdog = watchdog;
+        this.acks = command -> {
+            try {
+                watchdog.execute(command);
+            } catch (RejectedExecutionException stopped) {
+                command.run();
+            }
+        };
     }
 
     /** Opens the channel and starts consuming; throws if the broker refuses. */
@@ -74,17 +98,35 @@ final class QueueConsumer {
         return !stopped && channel != null && channel.isOpen() && consumerTag != null;
     }
 
-    /** Stops new deliveries; deliveries already received still run and are acknowledged. */
+    /**
+     * Stops new deliveries. The task running now finishes and is acknowledged; deliveries
+     * prefetched but not started are put back on the queue. {@link #awaitCancelled} tells when
+     * the last of them has been handed over.
+     */
     synchronized void cancel() {
         stopped = true;
+        cancelling = true;
+        boolean sent = false;
         if (channel != null && channel.isOpen() && consumerTag != null) {
             try {
                 channel.basicCancel(consumerTag);
+                sent = true;
             } catch (IOException | RuntimeException e) {
                 log.debug("cancel of consumer {} on '{}' failed", index, queue, e);
             }
         }
         consumerTag = null;
+        if (!sent) {
+            cancelled.countDown();
+        }
+    }
+
+    /**
+     * Waits until the broker confirmed {@link #cancel()} and every delivery received before has
+     * been run or put back, or {@code timeout} passes (a task still running holds it up).
+     */
+    boolean awaitCancelled(Duration timeout) throws InterruptedException {
+        return cancelled.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
     }
 
     /** Closes the channel; unacknowledged deliveries go back to the queue. */
@@ -174,6 +216,11 @@ final class QueueConsumer {
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
             inFlight.begin();
+            if (cancelling) {
+                putBack.putBack(queue, getChannel(), envelope, properties, body, acks)
+                        .whenComplete((ok, failure) -> inFlight.end());
+                return;
+            }
             try {
                 dispatcher.dispatch(queue, getChannel(), envelope, properties, body);
             } catch (RuntimeException e) {
@@ -186,8 +233,25 @@ final class QueueConsumer {
         }
 
         @Override
+        public void handleCancelOk(String tag) {
+            cancelled.countDown();
+        }
+
+        @Override
         public void handleCancel(String tag) {
+            if (cancelling) {
+                cancelled.countDown();
+                return;
+            }
             resubscribeLater("the broker cancelled the consumer (queue deleted, or cancelled by an operator)");
+        }
+
+        @Override
+        public void handleShutdownSignal(String tag, ShutdownSignalException signal) {
+            // Queued behind the deliveries received before the close, like cancel-ok.
+            if (cancelling) {
+                cancelled.countDown();
+            }
         }
 
     }

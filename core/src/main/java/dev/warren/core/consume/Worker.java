@@ -5,6 +5,7 @@ import dev.warren.core.config.Durations;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.task.TaskDefinition;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -40,6 +41,7 @@ public final class Worker {
     private final Set<QueueDeclaration> declarations;
     private final Set<QueueDeclarations> contributors;
     private final InFlight inFlight = new InFlight();
+    private final PutBack putBack;
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("warren-watchdog").factory());
@@ -51,8 +53,9 @@ public final class Worker {
 
     @Inject
     public Worker(WorkerSettings settings, AmqpConnections connections, TaskDispatcher dispatcher,
-                  Set<QueueDeclaration> declarations, Set<QueueDeclarations> contributors) {
+                  TaskPublisher publisher, Set<QueueDeclaration> declarations, Set<QueueDeclarations> contributors) {
         this.settings = settings;
+        this.putBack = new PutBack(publisher);
         this.connections = connections;
         this.dispatcher = dispatcher;
         this.declarations = declarations;
@@ -82,7 +85,7 @@ public final class Worker {
         topology.declare();
         for (int i = 1; i <= settings.concurrency(); i++) {
             QueueConsumer consumer = new QueueConsumer(i, settings.queue(), settings.prefetch(), connection, topology,
-                    dispatcher, inFlight, watchdog);
+                    dispatcher, inFlight, putBack, watchdog);
             consumer.start();
             consumers.add(consumer);
         }
@@ -115,9 +118,10 @@ public final class Worker {
     }
 
     /**
-     * Stops gracefully: no new deliveries, in-flight tasks finish and are acknowledged within the
-     * shutdown timeout, channels close. Idempotent. Returns how many tasks were still running when
-     * the timeout ran out (they are redelivered by the broker).
+     * Stops gracefully: no new deliveries, running tasks finish and are acknowledged within the
+     * shutdown timeout, prefetched tasks that have not started are put back on the queue
+     * unchanged (not redelivered, so they lose no attempt), channels close. Idempotent. Returns
+     * how many tasks were still running when the timeout ran out (they are redelivered by the broker).
      */
     public synchronized int stop() {
         if (stopped || !started) {
@@ -127,9 +131,13 @@ public final class Worker {
         }
         stopped = true;
         consumers.forEach(QueueConsumer::cancel);
+        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
         int left;
         try {
-            left = inFlight.awaitIdle(settings.shutdownTimeout());
+            for (QueueConsumer consumer : consumers) {
+                consumer.awaitCancelled(Duration.ofNanos(deadline - System.nanoTime()));
+            }
+            left = inFlight.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             left = inFlight.count();
@@ -137,6 +145,10 @@ public final class Worker {
         if (left > 0) {
             log.warn("{} task(s) still running after the shutdown timeout of {}; the broker will redeliver them",
                     left, Durations.format(settings.shutdownTimeout()));
+        }
+        if (putBack.returned() > 0 || putBack.left() > 0) {
+            log.info("put {} prefetched task(s) back on '{}' unstarted{}", putBack.returned(), settings.queue(),
+                    putBack.left() == 0 ? "" : "; " + putBack.left() + " more are requeued by the broker as redeliveries");
         }
         consumers.forEach(QueueConsumer::close);
         topology.close();

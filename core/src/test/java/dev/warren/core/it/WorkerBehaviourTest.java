@@ -7,16 +7,21 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.consume.TopologyMismatchException;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.TaskContext;
+import dev.warren.core.testing.LogCapture;
 import dev.warren.core.testing.WarrenHarness;
+import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -100,6 +105,43 @@ class WorkerBehaviourTest {
             if (next != null) {
                 assertThat(next.getEnvelope().isRedeliver()).isFalse();
             }
+        }
+    }
+
+    @Test
+    void gracefulStopPutsPrefetchedTasksBackUnstartedAndUnchanged() throws Exception {
+        String queue = queues.unique("putback");
+        WorkerSettings settings = WorkerSettings.of(queue).withPrefetch(50).withShutdownTimeout(Duration.ofSeconds(10));
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "putback", new TestTasks()).start();
+             LogCapture logs = LogCapture.of("dev.warren");
+             Connection connection = broker.connect("putback-test");
+             Channel channel = connection.createChannel()) {
+            publish(warren, "sleep", Map.of("ms", 300), 30);
+            TestTasks.Journal journal = warren.get(TestTasks.Journal.class);
+            // All 30 are with the worker: one running, the rest in its prefetch buffer.
+            await().atMost(Duration.ofSeconds(10)).until(() -> channel.queueDeclarePassive(queue).getMessageCount() == 0);
+
+            int left = CompletableFuture.supplyAsync(() -> warren.worker().stop()).get(15, TimeUnit.SECONDS);
+
+            assertThat(left).isZero();
+            Set<String> ran = new HashSet<>();
+            journal.contexts.forEach(context -> ran.add(context.messageId()));
+            assertThat(ran).hasSizeBetween(1, 3);
+            // The rest is back in the queue: first deliveries, no attempt spent, nothing run twice.
+            Set<String> queued = new HashSet<>();
+            GetResponse next;
+            while ((next = channel.basicGet(queue, true)) != null) {
+                assertThat(next.getEnvelope().isRedeliver()).isFalse();
+                assertThat(next.getProps().getContentType()).isEqualTo("application/json");
+                assertThat(next.getProps().getType()).isEqualTo("sleep");
+                Map<String, Object> headers = next.getProps().getHeaders();
+                assertThat(headers == null ? Map.of() : headers).doesNotContainKeys(TaskHeaders.ERROR, TaskHeaders.ATTEMPT);
+                assertThat(mapper.readTree(next.getBody()).path("ms").asInt()).isEqualTo(300);
+                queued.add(next.getProps().getMessageId());
+            }
+            assertThat(queued).hasSize(30 - ran.size()).doesNotContainAnyElementsOf(ran);
+            assertThat(logs.lines()).noneMatch(line -> line.startsWith("WARN") || line.startsWith("ERROR"));
+            assertThat(logs.text()).contains("put " + queued.size() + " prefetched task(s) back on '" + queue + "' unstarted");
         }
     }
 

@@ -1,0 +1,85 @@
+package dev.warren.core.consume;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Envelope;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.publish.TaskPublisher;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts deliveries a stopping worker will not run back at the tail of their queue, unchanged (same
+ * message id, headers and attempt), and acknowledges them once the broker confirms the copy.
+ *
+ * <p>Why not let the closing channel requeue them: the broker then marks them redelivered, and a
+ * redelivery counts as an attempt (the sign of a worker that died running the task). Tasks that
+ * sat unstarted in the prefetch buffer would lose an attempt and wait out a retry delay on every
+ * graceful restart. When the copy cannot be confirmed, the delivery stays unacknowledged and the
+ * channel's close requeues it after all: at least once either way. Thread-safe.
+ */
+final class PutBack {
+
+    private static final Logger log = LoggerFactory.getLogger(PutBack.class);
+
+    private final TaskPublisher publisher;
+    private final AtomicInteger returned = new AtomicInteger();
+    private final AtomicInteger left = new AtomicInteger();
+
+    PutBack(TaskPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    /**
+     * Publishes a copy of the delivery to {@code queue} and, once confirmed, acknowledges the
+     * delivery on {@code acks}. The future completes when both are done or the copy failed.
+     */
+    CompletableFuture<Void> putBack(String queue, Channel channel, Envelope envelope, AMQP.BasicProperties properties,
+                                    byte[] body, Executor acks) {
+        // Without user_id: the broker checks it against the publishing user, who may not be the producer.
+        AMQP.BasicProperties copy = properties.getUserId() == null ? properties : properties.builder().userId(null).build();
+        CompletableFuture<Void> published;
+        try {
+            published = publisher.publishRaw(queue, copy, body);
+        } catch (RuntimeException e) {
+            published = CompletableFuture.failedFuture(e);
+        }
+        return published.handleAsync((ok, failure) -> {
+            if (failure == null && ack(channel, envelope)) {
+                returned.incrementAndGet();
+            } else {
+                left.incrementAndGet();
+                if (failure != null) {
+                    log.debug("could not put an unstarted task back on '{}' ({}); the broker requeues it when the"
+                            + " channel closes", queue, AmqpConnections.describe(failure));
+                }
+            }
+            return null;
+        }, acks);
+    }
+
+    /** How many unstarted deliveries were put back and acknowledged. */
+    int returned() {
+        return returned.get();
+    }
+
+    /** How many could not be put back and were left for the broker to requeue (marked redelivered). */
+    int left() {
+        return left.get();
+    }
+
+    private static boolean ack(Channel channel, Envelope envelope) {
+        try {
+            channel.basicAck(envelope.getDeliveryTag(), false);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            // The copy is in the queue and the original will be requeued too: a duplicate, not a loss.
+            log.debug("could not acknowledge a task put back on its queue; it will be delivered twice", e);
+            return false;
+        }
+    }
+}
