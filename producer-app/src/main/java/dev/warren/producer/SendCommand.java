@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.warren.cli.ConnectionOptions;
+import dev.warren.cli.QueueOption;
 import dev.warren.cli.DurationConverter;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.CoreModule;
@@ -51,9 +52,8 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--json", paramLabel = "JSON", description = "The payload as a JSON object; --field entries are added to it.")
     String json;
 
-    @Option(names = "--queue", paramLabel = "NAME", defaultValue = "${env:WARREN_QUEUE:-task_queue}",
-            description = "Work queue to publish to (env WARREN_QUEUE; default ${DEFAULT-VALUE}).")
-    String queue;
+    @Mixin
+    QueueOption queue;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "1",
             description = "Send N copies, each with its own message id (default ${DEFAULT-VALUE}).")
@@ -82,7 +82,7 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             throw new InvalidSettingException(e.getMessage());
         }
         Injector injector = Guice.createInjector(new CoreModule(
-                connection.toSettings("warren-producer@" + ProcessHandle.current().pid()), RouteTable.allTo(queue)));
+                connection.toSettings("warren-producer@" + ProcessHandle.current().pid()), RouteTable.allTo(queue.queue())));
         PrintWriter out = spec.commandLine().getOut();
         try (AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
             TaskPublisher publisher = injector.getInstance(TaskPublisher.class);
@@ -92,7 +92,7 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             List<CompletableFuture<Void>> confirms = new ArrayList<>(count);
             List<String> ids = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue, null, null, null);
+                OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue.queue(), null, null, null);
                 ids.add(task.id());
                 confirms.add(publisher.publish(task));
             }
@@ -105,7 +105,7 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             if (count == 1) {
                 out.println(ids.get(0));
             } else {
-                out.printf("sent %d %s task(s) to '%s', all confirmed%n", count, type, queue);
+                out.printf("sent %d %s task(s) to '%s', all confirmed%n", count, type, queue.queue());
             }
             out.flush();
             return ExitCodes.OK;
@@ -114,13 +114,13 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
 
     private int sendAndWait(TaskPublisher publisher, ObjectMapper mapper, ObjectNode payload, PrintWriter out)
             throws Exception {
-        OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue, null, null, null);
+        OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue.queue(), null, null, null);
         TaskResult result;
         try {
             result = publisher.request(task).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new TimeoutException("no result for task " + task.id() + " within " + Durations.format(timeout)
-                    + " (is a worker consuming '" + queue + "'?)");
+                    + " (is a worker consuming '" + queue.queue() + "'?)");
         }
         out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         out.flush();

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.google.inject.Guice;
 import dev.warren.cli.ConnectionOptions;
+import dev.warren.cli.QueueOption;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.CoreModule;
 import dev.warren.core.connection.AmqpConnections;
@@ -31,18 +32,17 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--queue", paramLabel = "NAME", defaultValue = "${env:WARREN_QUEUE:-task_queue}",
-            description = "Work queue (env WARREN_QUEUE; default ${DEFAULT-VALUE}).")
-    String queue;
+    @Mixin
+    QueueOption queue;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         var injector = Guice.createInjector(new CoreModule(
-                connection.toSettings("warren-status@" + ProcessHandle.current().pid()), RouteTable.allTo(queue)));
+                connection.toSettings("warren-status@" + ProcessHandle.current().pid()), RouteTable.allTo(queue.queue())));
         try (AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
             Connection conn = connections.publishing();
-            for (String name : List.of(queue, DeadLetterOnFailure.deadLetterQueue(queue))) {
+            for (String name : List.of(queue.queue(), DeadLetterOnFailure.deadLetterQueue(queue.queue()))) {
                 out.println(describe(conn, name));
             }
         }

@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import dev.warren.cli.ConnectionOptions;
+import dev.warren.cli.QueueOption;
 import dev.warren.cli.DurationConverter;
 import dev.warren.cli.MetricsOptions;
 import dev.warren.core.CoreModule;
@@ -52,9 +53,8 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
-    @Option(names = "--queue", paramLabel = "NAME", defaultValue = "${env:WARREN_QUEUE:-task_queue}",
-            description = "Work queue to consume (env WARREN_QUEUE; default ${DEFAULT-VALUE}).")
-    String queue;
+    @Mixin
+    QueueOption queue;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "${env:WARREN_CONCURRENCY:-1}",
             description = "Consumers, each on its own channel and thread (env WARREN_CONCURRENCY; default ${DEFAULT-VALUE}).")
@@ -119,7 +119,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /** The worker settings these flags describe. */
     WorkerSettings settings() {
-        return new WorkerSettings(queue, concurrency, prefetch, shutdownTimeout, brokerConsumerTimeout, maxMessageBytes);
+        return new WorkerSettings(queue.queue(), concurrency, prefetch, shutdownTimeout, brokerConsumerTimeout, maxMessageBytes);
     }
 
     /** The Guice modules of the worker app; tests reuse them. */
