@@ -2,6 +2,7 @@ package dev.warren.retry;
 
 import dev.warren.core.config.Durations;
 import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskFailure;
@@ -9,6 +10,7 @@ import dev.warren.core.spi.TaskOutcome;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,17 +51,28 @@ final class LadderFailurePolicy implements FailurePolicy {
         if (!failure.permanent() && settings.isRetryable(failure.cause()) && attempt < settings.maxAttempts()) {
             Duration delay = settings.ladder().delayAfter(attempt);
             String retryQueue = RetryLadder.queueName(failure.queue(), delay);
-            publisher.publishRaw(retryQueue, failure.republishProperties(attempt + 1, clock.instant()), failure.body())
-                    .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            log.info("task {} ({}) failed attempt {} of {}: {}; retrying in {}", id, TaskFailure.printable(failure.taskType()), attempt,
-                    settings.maxAttempts(), failure.reason(), Durations.format(delay));
-            return TaskOutcome.RETRIED;
+            try {
+                publisher.publishRaw(retryQueue, failure.republishProperties(attempt + 1, clock.instant()), failure.body())
+                        .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                log.info("task {} ({}) failed attempt {} of {}: {}; retrying in {}", id, TaskFailure.printable(failure.taskType()),
+                        attempt, settings.maxAttempts(), failure.reason(), Durations.format(delay));
+                return TaskOutcome.RETRIED;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNENCODABLE)) {
+                    throw e;
+                }
+                // Its headers and Warren's do not fit in a frame: no retry copy can be sent, ever.
+                return deadLetter(failure, id, attempt, "cannot be retried: " + p.getMessage());
+            }
         }
-        String dlq = DeadLetterOnFailure.deadLetterQueue(failure.queue());
-        publisher.publishRaw(dlq, failure.republishProperties(attempt, clock.instant()), failure.body())
-                .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         String why = failure.permanent() || !settings.isRetryable(failure.cause())
                 ? "permanent failure" : "attempt " + attempt + " of " + settings.maxAttempts() + " failed";
+        return deadLetter(failure, id, attempt, why);
+    }
+
+    private TaskOutcome deadLetter(TaskFailure failure, String id, int attempt, String why) throws Exception {
+        String dlq = DeadLetterOnFailure.deadLetterQueue(failure.queue());
+        DeadLetterOnFailure.publishCopy(publisher, dlq, failure, attempt, clock.instant());
         log.warn("task {} ({}) dead-lettered to '{}' ({}): {}", id, TaskFailure.printable(failure.taskType()), dlq, why, failure.reason());
         return TaskOutcome.DEAD_LETTERED;
     }

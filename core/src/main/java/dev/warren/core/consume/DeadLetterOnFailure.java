@@ -1,11 +1,14 @@
 package dev.warren.core.consume;
 
+import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskFailure;
 import dev.warren.core.spi.TaskOutcome;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +37,34 @@ public final class DeadLetterOnFailure implements FailurePolicy {
         return queue + ".dlq";
     }
 
+    /**
+     * Publishes the dead-letter copy of {@code failure} (attempt {@code attempt}) to {@code dlq}
+     * and waits for the confirm. When the message's own headers and Warren's together are too big
+     * for a frame, the copy goes without the message's own headers rather than not at all: a
+     * message that cannot be parked would go back to its queue and fail again forever.
+     *
+     * @throws Exception when the copy was not confirmed; the caller leaves the delivery unacknowledged
+     */
+    public static void publishCopy(TaskPublisher publisher, String dlq, TaskFailure failure, int attempt, Instant now)
+            throws Exception {
+        try {
+            publisher.publishRaw(dlq, failure.republishProperties(attempt, now), failure.body())
+                    .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNENCODABLE)) {
+                throw e;
+            }
+            log.warn("task {}: its own headers and Warren's do not fit in one frame ({}); dead-lettering it without"
+                    + " its own headers", TaskFailure.printable(failure.properties().getMessageId()), p.getMessage());
+            publisher.publishRaw(dlq, failure.republishPropertiesWithoutOwnHeaders(attempt, now), failure.body())
+                    .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
     @Override
     public TaskOutcome handle(TaskFailure failure) throws Exception {
         String dlq = deadLetterQueue(failure.queue());
-        publisher.publishRaw(dlq, failure.republishProperties(failure.attempt(), clock.instant()), failure.body())
-                .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        publishCopy(publisher, dlq, failure, failure.attempt(), clock.instant());
         log.warn("task {} ({}) dead-lettered to '{}' after attempt {}: {}",
                 failure.message() == null ? failure.properties().getMessageId() : failure.message().id(),
                 TaskFailure.printable(failure.taskType()), dlq, failure.attempt(), failure.reason());

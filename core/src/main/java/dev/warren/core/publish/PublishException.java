@@ -17,7 +17,12 @@ public final class PublishException extends RuntimeException {
         /** The channel or connection closed before the confirm arrived. */
         CONNECTION_LOST,
         /** No confirm arrived in time. */
-        TIMEOUT
+        TIMEOUT,
+        /**
+         * amqp-client could not encode the message, so it was never sent: its headers are over the
+         * connection's frame size, or a property is over 255 bytes. Sending it again cannot help.
+         */
+        UNENCODABLE
     }
 
     private final Reason reason;

@@ -171,7 +171,11 @@ public final class TaskPublisher {
             try {
                 ch.basicPublish("", routingKey, mandatory, props, body);
             } catch (IOException | RuntimeException e) {
-                confirms.abandon(sequence, new PublishException(PublishException.Reason.CONNECTION_LOST,
+                // amqp-client throws IllegalArgumentException for what it cannot encode; a closed
+                // channel or connection shows as a ShutdownSignalException (also a RuntimeException).
+                PublishException.Reason reason = e instanceof IllegalArgumentException
+                        ? PublishException.Reason.UNENCODABLE : PublishException.Reason.CONNECTION_LOST;
+                confirms.abandon(sequence, new PublishException(reason,
                         "cannot publish message " + props.getMessageId() + " to '" + routingKey + "': "
                                 + AmqpConnections.describe(e), e));
                 if (e instanceof RuntimeException && ch.getNextPublishSeqNo() > sequence) {

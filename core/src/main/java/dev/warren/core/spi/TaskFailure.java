@@ -73,7 +73,26 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
      * with a producer's {@code user_id} would be refused, and with it the worker's publishing channel.
      */
     public AMQP.BasicProperties republishProperties(int nextAttempt, Instant failedAt) {
-        Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of() : properties.getHeaders());
+        return republishProperties(nextAttempt, failedAt, true);
+    }
+
+    /**
+     * Like {@link #republishProperties}, but without the message's own headers, and with
+     * {@code x-warren-headers-dropped} saying how many were left out: for a dead-letter copy
+     * when the original headers and Warren's together do not fit in one frame
+     * ({@link dev.warren.core.publish.PublishException.Reason#UNENCODABLE}). The body and the
+     * other properties are kept.
+     */
+    public AMQP.BasicProperties republishPropertiesWithoutOwnHeaders(int attempt, Instant failedAt) {
+        return republishProperties(attempt, failedAt, false);
+    }
+
+    private AMQP.BasicProperties republishProperties(int nextAttempt, Instant failedAt, boolean ownHeaders) {
+        Map<String, Object> own = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
+        Map<String, Object> headers = new HashMap<>(ownHeaders ? own : Map.of());
+        if (!ownHeaders) {
+            headers.put(TaskHeaders.HEADERS_DROPPED, own.size());
+        }
         headers.put(TaskHeaders.ATTEMPT, nextAttempt);
         headers.put(TaskHeaders.ERROR, cause.getClass().getName());
         String text = reason();

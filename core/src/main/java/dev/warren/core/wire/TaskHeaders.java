@@ -13,6 +13,11 @@ public final class TaskHeaders {
     public static final String FAILED_AT = "x-warren-failed-at";
     /** The work queue a retried or dead-lettered message came from. */
     public static final String QUEUE = "x-warren-queue";
+    /**
+     * On a dead-letter copy only: how many of the message's own headers were left out because,
+     * with Warren's headers added, they no longer fitted in one AMQP frame.
+     */
+    public static final String HEADERS_DROPPED = "x-warren-headers-dropped";
 
     /** Body field that carries the task type in the classic recipe. */
     public static final String TASK_TYPE_FIELD = "task_type";

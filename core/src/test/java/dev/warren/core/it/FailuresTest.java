@@ -11,6 +11,7 @@ import dev.warren.core.CoreModule;
 import dev.warren.core.consume.TaskTimeLimitExceeded;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.testing.FrameFillingHeaders;
 import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
@@ -49,6 +50,28 @@ class FailuresTest {
     private static String header(GetResponse message, String name) {
         Object value = message.getProps().getHeaders().get(name);
         return value == null ? null : value.toString();
+    }
+
+    @Test
+    void aTaskWhoseHeadersFillAFrameIsDeadLetteredWithoutThemInsteadOfLooping() throws Exception {
+        String queue = queues.unique("frame-filling");
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks()).start();
+             Connection connection = broker.connect("frame-filling-test");
+             Channel channel = connection.createChannel()) {
+            channel.basicPublish("", queue, FrameFillingHeaders.properties("big-headers", connection.getFrameMax()),
+                    "{\"task_type\": \"refuse\"}".getBytes(StandardCharsets.UTF_8));
+
+            GetResponse dead = drain(channel, queue + ".dlq", 1).get(0);
+
+            assertThat(dead.getProps().getMessageId()).isEqualTo("big-headers");
+            assertThat(dead.getProps().getHeaders()).doesNotContainKey(FrameFillingHeaders.HEADER)
+                    .containsEntry(TaskHeaders.HEADERS_DROPPED, 1);
+            assertThat(header(dead, TaskHeaders.ERROR_MESSAGE)).isEqualTo("user 42 does not exist");
+            assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"task_type\": \"refuse\"}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> warren.worker().tasksInFlight() == 0);
+            assertThat(warren.worker().stats().count(TaskOutcome.DEAD_LETTERED)).isEqualTo(1);
+            assertThat(channel.queueDeclarePassive(queue).getMessageCount()).isZero();
+        }
     }
 
     @Test
