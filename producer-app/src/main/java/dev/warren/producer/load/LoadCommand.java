@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,8 +37,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Sends many tasks (persistent, confirmed) and prints sent/confirmed/nacked/returned, the publish"
                 + " rate and confirm latency percentiles.",
-            "With --await-results the tasks ask for results (direct reply-to) and it also reports completed,"
-                + " dead-lettered, missing and duplicate results, and end-to-end latency.",
+            "With --await-results the tasks ask for results (direct reply-to, or a durable --reply-queue) and it also"
+                + " reports completed, dead-lettered, missing and duplicate results, and end-to-end latency.",
             "Example: load --count 100000 --types noop=8,send_welcome_email=1,fail=1 --fail-ratio 0.01 --await-results",
             "Exit code 5 when a task was not confirmed, or (with --await-results) a confirmed task got no result."})
 public final class LoadCommand implements Callable<Integer> {
@@ -97,6 +99,13 @@ public final class LoadCommand implements Callable<Integer> {
                     + " missing and duplicates exactly.")
     boolean awaitResults;
 
+    @Option(names = "--reply-queue", paramLabel = "NAME",
+            description = {"Implies --await-results, with results sent to this durable queue (declared when missing, deleted"
+                    + " at the end if this run created it and it is empty) instead of direct reply-to. Direct reply-to"
+                    + " drops a result sent while this process's connection is down; a durable queue keeps it, so the"
+                    + " counts stay exact across a broker restart or a cut connection."})
+    String replyQueue;
+
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
             description = "How long to wait for the last confirms after sending, then again for results; tasks"
                     + " still without a result are missing (default ${DEFAULT-VALUE}).")
@@ -120,19 +129,25 @@ public final class LoadCommand implements Callable<Integer> {
         ObjectMapper mapper = CoreModule.newObjectMapper();
         long tasks = count == 0 && duration == null ? DEFAULT_COUNT : count;
         LoadPlan plan = new LoadPlan(queue.queue(), tasks, duration, rate, publishers, window,
-                TaskMix.parse(types, failRatio, payloadBytes, mapper), awaitResults, timeout, duplicateGrace);
+                TaskMix.parse(types, failRatio, payloadBytes, mapper), awaitResults || replyQueue != null, replyQueue,
+                timeout, duplicateGrace);
         Injector injector = Guice.createInjector(new CoreModule(
                 connection.toSettings("warren-load@" + ProcessHandle.current().pid()), RouteTable.allTo(plan.queue())));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
+        try (ExecutorService resultThreads = Executors.newSingleThreadExecutor(
+                     Thread.ofPlatform().daemon().name("warren-load-results").factory());
+             AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
             connections.publishing();   // fail fast, before the progress bar, when the broker is unreachable
             LoadRun run = new LoadRun(plan, publishers(injector, plan.publishers()), timeout, line -> {
                 err.println(line);
                 err.flush();
             });
             LoadReport report;
-            try (LoadProgress bar = progress && LoadProgress.onTerminal()
+            try (ReplyQueueReader reader = plan.replyQueue() == null ? null : ReplyQueueReader.start(
+                    connections.consuming(resultThreads), plan.replyQueue(), injector.getInstance(TaskCodec.class),
+                    run.results());
+                 LoadProgress bar = progress && LoadProgress.onTerminal()
                     ? LoadProgress.bar(System.err, plan.count(), plan.duration()) : LoadProgress.none()) {
                 report = run.run(bar);
             }

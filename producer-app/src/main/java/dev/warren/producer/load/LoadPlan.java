@@ -15,11 +15,12 @@ import java.util.Objects;
  * @param window         publishes awaiting a confirm at most, over all publishers
  * @param mix            which task to send n-th
  * @param awaitResults   whether tasks ask for results and the run waits for them
+ * @param replyQueue     the durable queue results go to, or {@code null} for direct reply-to
  * @param resultTimeout  how long to wait for results after the last publish settled
  * @param duplicateGrace how long to keep listening for duplicates once every task is answered
  */
 record LoadPlan(String queue, long count, Duration duration, double rate, int publishers, int window, TaskMix mix,
-                boolean awaitResults, Duration resultTimeout, Duration duplicateGrace) {
+                boolean awaitResults, String replyQueue, Duration resultTimeout, Duration duplicateGrace) {
 
     /** Default of {@code --window}: enough to keep the broker's confirm batching busy, small enough to bound memory. */
     static final int DEFAULT_WINDOW = 1000;
@@ -35,6 +36,8 @@ record LoadPlan(String queue, long count, Duration duration, double rate, int pu
         TaskMix.require(rate >= 0 && rate <= 10_000_000, "--rate must be between 0 (as fast as possible) and 10000000, was " + rate);
         TaskMix.require(publishers >= 1 && publishers <= 64, "--publishers must be between 1 and 64, was " + publishers);
         TaskMix.require(window >= 1 && window <= 100_000, "--window must be between 1 and 100000, was " + window);
+        TaskMix.require(replyQueue == null || (awaitResults && !replyQueue.isBlank() && !replyQueue.startsWith("amq.")),
+                "--reply-queue must name a queue of its own (not amq.*), was '" + replyQueue + "'");
         Objects.requireNonNull(resultTimeout, "resultTimeout");
         TaskMix.require(!resultTimeout.isNegative(), "--result-timeout must be >= 0s");
         Objects.requireNonNull(duplicateGrace, "duplicateGrace");

@@ -89,7 +89,8 @@ final class LoadRun {
 
     /** Sends, waits for confirms (and results), and reports. Blocks for the whole run. */
     LoadReport run(LoadProgress progress) throws IOException, InterruptedException {
-        if (plan.awaitResults()) {
+        // With a reply queue, the caller passes that queue's results to results() instead.
+        if (plan.awaitResults() && plan.replyQueue() == null) {
             for (TaskPublisher publisher : publishers) {
                 publisher.addResultListener(results);
             }
@@ -145,7 +146,10 @@ final class LoadRun {
             OutgoingTask task = new OutgoingTask(ledger.idOf(n), type, payload, plan.queue(), null, null, null);
             long started = System.nanoTime();
             CompletableFuture<Void> confirm;
-            if (plan.awaitResults()) {
+            if (plan.replyQueue() != null) {
+                ledger.published(n, started);
+                confirm = publisher.publish(task.replyTo(plan.replyQueue()));
+            } else if (plan.awaitResults()) {
                 ledger.published(n, started);
                 confirm = publisher.publishForResult(task);
             } else {
@@ -285,6 +289,11 @@ final class LoadRun {
                 ordered, deadLetterTasks.sum(), sent.sum(), confirmedTasks, nacked.sum(), returned.sum(), failed.sum(),
                 unconfirmed, seconds, confirmedTasks / seconds, plan.rate() > 0 ? maxLagNanos.get() / 1e9 : null,
                 LoadReport.Latency.of(confirmLatency), answered);
+    }
+
+    /** Where results go to be counted; what the reader of a {@code --reply-queue} reports to. */
+    ResultListener results() {
+        return results;
     }
 
     /** Counts every result message: first results by status, later ones as duplicates. */

@@ -1,6 +1,7 @@
 package dev.warren.producer.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +33,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -159,6 +163,59 @@ class LoadCommandTest {
     }
 
     @Test
+    void aReplyQueueKeepsResultsSentWhileTheLoadsConnectionIsDown() throws Exception {
+        String queue = queues.unique("load-replyq");
+        String replyQueue = queues.unique("load-replyq-results");
+        var management = broker.management().orElseThrow();
+        List<AMQP.BasicProperties> tasks = new CopyOnWriteArrayList<>();
+        try (Connection connection = broker.connect("warren-test-late-replier");
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, null);
+            // A stand-in worker that takes every task and answers only once the test says so.
+            channel.basicConsume(queue, true, new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    tasks.add(properties);
+                }
+            });
+
+            CompletableFuture<Run> load = CompletableFuture.supplyAsync(() -> uncheckedRun("--queue", queue,
+                    "--count", "50", "--reply-queue", replyQueue, "--timeout", "30s", "--duplicate-grace", "500ms"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> tasks.size() == 50);
+            assertThat(tasks).allSatisfy(task -> assertThat(task.getReplyTo()).isEqualTo(replyQueue));
+            // Cut the connection the load reads results on, then answer every task (one of them twice).
+            String readerName = "warren-load@" + ProcessHandle.current().pid();
+            // The management API lists a new connection after its next statistics tick.
+            JsonNode reader = await().atMost(Duration.ofSeconds(15)).until(() -> management.connections().stream()
+                    .filter(c -> readerName.equals(c.path("client_properties").path("connection_name").asText()))
+                    .findFirst(), java.util.Optional::isPresent).orElseThrow();
+            management.closeConnection(reader.path("name").asText());
+            for (AMQP.BasicProperties task : tasks) {
+                reply(channel, task, "succeeded");
+            }
+            reply(channel, tasks.get(7), "succeeded");
+
+            Run run = load.get(40, TimeUnit.SECONDS);
+
+            assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.OK);
+            JsonNode results = run.json().path("results");
+            assertThat(results.path("completed").asLong()).isEqualTo(50);
+            assertThat(results.path("missing").asLong()).isZero();
+            assertThat(results.path("duplicates").asLong()).isEqualTo(1);
+            assertThat(results.path("unexpected").asLong()).isZero();
+            assertThat(management.findQueue(replyQueue)).as("the run created the reply queue and removes it empty").isEmpty();
+        }
+    }
+
+    @Test
+    void aReplyQueueNamedAmqIsRefused() throws Exception {
+        Run run = run("--queue", "unused", "--count", "1", "--reply-queue", "amq.rabbitmq.reply-to");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("--reply-queue must name a queue of its own");
+    }
+
+    @Test
     void confirmedTasksWithoutAResultAreMissingWhenTheTimeoutPasses() throws Exception {
         String queue = queues.unique("load-missing");
         try (Connection connection = broker.connect("warren-test-load-missing");
@@ -258,6 +315,14 @@ class LoadCommandTest {
         channel.basicPublish("", task.getReplyTo(),
                 new AMQP.BasicProperties.Builder().correlationId(task.getMessageId()).build(),
                 body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Run uncheckedRun(String... args) {
+        try {
+            return run(args);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Run run(String... args) throws Exception {
