@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * The queues around a work queue {@code Q}: one {@code Q.retry.<delay>} per delay level used by
  * any task type ({@code x-message-ttl}, dead-lettering back to {@code Q} through the default
  * exchange), {@code Q.dlq}, and, for a quorum work queue, {@code Q} itself with
- * {@code x-queue-type=quorum}, {@code x-delivery-limit} and dead-lettering to {@code Q.dlq}.
+ * {@code x-queue-type=quorum}, {@code x-delivery-limit} and at-least-once dead-lettering to
+ * {@code Q.dlq}.
  * The delay is in the queue's name, so a changed ladder adds queues instead of clashing.
  *
  * <p>With a quorum work queue every companion is a quorum queue too, the retry queues with
@@ -48,10 +49,14 @@ final class RetryTopology implements QueueDeclarations {
         List<QueueDeclaration> result = new ArrayList<>();
         String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
         if (type.quorum()) {
+            // At-least-once dead-lettering: a message past the delivery limit stays in Q until Q.dlq
+            // confirms it, instead of being dropped if Q.dlq cannot take it at that moment.
             result.add(new QueueDeclaration(queue, Map.of("x-queue-type", "quorum",
                     "x-delivery-limit", type.deliveryLimit(),
                     "x-dead-letter-exchange", "",
-                    "x-dead-letter-routing-key", dlq)));
+                    "x-dead-letter-routing-key", dlq,
+                    "x-dead-letter-strategy", "at-least-once",
+                    "x-overflow", "reject-publish")));
             result.add(new QueueDeclaration(dlq, Map.of("x-queue-type", "quorum")));
         } else {
             result.add(QueueDeclaration.plain(dlq));

@@ -70,7 +70,8 @@ class RetrySettingsTest {
         List<dev.warren.core.consume.QueueDeclaration> quorum = RetryTopology.declarations("q", policies, WorkQueueType.quorum(4));
         assertThat(quorum.get(0).name()).isEqualTo("q");
         assertThat(quorum.get(0).arguments()).containsEntry("x-queue-type", "quorum").containsEntry("x-delivery-limit", 4)
-                .containsEntry("x-dead-letter-routing-key", "q.dlq");
+                .containsEntry("x-dead-letter-routing-key", "q.dlq")
+                .containsEntry("x-dead-letter-strategy", "at-least-once").containsEntry("x-overflow", "reject-publish");
         // Replicated retry queues: a classic one would stop all retries while its one node is down.
         assertThat(quorum.get(2).name()).isEqualTo("q.retry.1s");
         assertThat(quorum.get(2).arguments()).containsExactlyInAnyOrderEntriesOf(Map.of(
