@@ -1,6 +1,9 @@
 package dev.warren.producer;
 
-import dev.warren.core.testing.LogCapture;
+import static dev.warren.core.testing.LeastPrivilegeNode.DLQ_TOOLS;
+import static dev.warren.core.testing.LeastPrivilegeNode.PRODUCER;
+import static dev.warren.core.testing.LeastPrivilegeNode.VHOST;
+import static dev.warren.core.testing.LeastPrivilegeNode.WORKER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +13,6 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.CoreModule;
 import dev.warren.core.WorkerModule;
@@ -19,9 +21,8 @@ import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
 import dev.warren.core.publish.RouteTable;
-import dev.warren.core.testing.BrokerAccess;
-import dev.warren.core.testing.DocumentedPermissions;
-import dev.warren.core.testing.PrivateRabbitNode;
+import dev.warren.core.testing.LeastPrivilegeNode;
+import dev.warren.core.testing.LogCapture;
 import dev.warren.core.testing.TestQueues;
 import dev.warren.retry.RetryDlxModule;
 import dev.warren.retry.RetrySettings;
@@ -29,10 +30,7 @@ import dev.warren.retry.WorkQueueType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,15 +48,9 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LeastPrivilegeTest {
 
-    private static final String VHOST = "warren-lp";
-    private static final String WORKER = "warren-worker";
-    private static final String PRODUCER = "warren-producer";
-    private static final String DLQ_TOOLS = "warren-dlq";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, String> passwords = new ConcurrentHashMap<>();
-    private PrivateRabbitNode node;
-    private BrokerAccess access;
+    private LeastPrivilegeNode node;
 
     /** What one run returned and printed. */
     record Run(int exitCode, String out, String err) {
@@ -66,14 +58,7 @@ class LeastPrivilegeTest {
 
     @BeforeAll
     void startNode() {
-        node = PrivateRabbitNode.builder().build();
-        node.start();
-        access = BrokerAccess.of(node);
-        access.addVhost(VHOST);
-        for (String user : new String[] {WORKER, PRODUCER, DLQ_TOOLS}) {
-            passwords.put(user, "pw-" + UUID.randomUUID());
-            access.addUser(user, passwords.get(user));
-        }
+        node = LeastPrivilegeNode.start();
     }
 
     @AfterAll
@@ -85,7 +70,7 @@ class LeastPrivilegeTest {
 
     @Test
     void theProducerAndTheDlqToolsDoTheirJobsWithTheDocumentedPermissions() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         Injector injector = worker(queue);
         Worker worker = injector.getInstance(Worker.class);
         try {
@@ -124,7 +109,7 @@ class LeastPrivilegeTest {
         Run purge = run(DLQ_TOOLS, queue, "dlq", "purge", "--yes");
         assertThat(purge.exitCode()).as("dlq purge; stderr: %s", purge.err()).isZero();
         assertThat(purge.out()).contains("purged 2 message(s)");
-        try (Connection connection = factory(DLQ_TOOLS).newConnection("warren-lp-check");
+        try (Connection connection = node.factory(DLQ_TOOLS).newConnection("warren-lp-check");
              Channel channel = connection.createChannel()) {
             assertThat(channel.queueDeclarePassive(queue).getMessageCount()).as("replayed to the work queue").isEqualTo(1);
             assertThat(channel.queueDeclarePassive(queue + ".dlq").getMessageCount()).isZero();
@@ -133,7 +118,7 @@ class LeastPrivilegeTest {
 
     @Test
     void theProducersUserMayNotReadOrPurgeTheDlqAndIsToldWhy() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         declareTopology(queue);
 
         for (String[] command : new String[][] {{"dlq", "list"}, {"dlq", "purge", "--yes"}, {"dlq", "replay", "--all"}}) {
@@ -146,9 +131,9 @@ class LeastPrivilegeTest {
 
     @Test
     void aUserWithoutWritePermissionCannotSendAndIsToldWhy() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         declareTopology(queue);
-        access.setPermissions(VHOST, DLQ_TOOLS, "^$", "^$", "^$");
+        node.setPermissions(DLQ_TOOLS, "^$", "^$", "^$");
 
         Run run = run(DLQ_TOOLS, queue, "send", "--type", "noop");
 
@@ -168,7 +153,7 @@ class LeastPrivilegeTest {
     /** A Warren worker (the modules worker-app installs) running as the worker's user. */
     private Injector worker(String queue) {
         return Guice.createInjector(
-                new CoreModule(AmqpSettings.of(uri(WORKER)).withConnectionName("warren-lp-worker"), RouteTable.allTo(queue)),
+                new CoreModule(AmqpSettings.of(node.uri(WORKER)).withConnectionName("warren-lp-worker"), RouteTable.allTo(queue)),
                 new WorkerModule(WorkerSettings.of(queue).withConcurrency(2)),
                 new RetryDlxModule(RetrySettings.custom().maxAttempts(2).delays("200ms").build(), WorkQueueType.classic()),
                 new SendCommandTest.EchoTasks());
@@ -176,7 +161,7 @@ class LeastPrivilegeTest {
 
     /** Declares the work queue and its DLQ as the worker does, with the worker's user, and puts a dead letter in. */
     private void declareTopology(String queue) throws Exception {
-        try (Connection connection = factory(WORKER).newConnection("warren-lp-declare");
+        try (Connection connection = node.factory(WORKER).newConnection("warren-lp-declare");
              Channel channel = connection.createChannel()) {
             channel.queueDeclare(queue, true, false, false, null);
             channel.queueDeclare(queue + ".dlq", true, false, false, null);
@@ -185,21 +170,13 @@ class LeastPrivilegeTest {
         }
     }
 
-    /** Grants every documented role its permissions for {@code queue}; returns the queue. */
-    private String grantDocumented(String queue) {
-        for (String user : new String[] {WORKER, PRODUCER, DLQ_TOOLS}) {
-            DocumentedPermissions.of(user).forQueue(queue).grant(access, VHOST);
-        }
-        return queue;
-    }
-
     /**
      * Runs {@code producer-app args --uri <user's> --queue queue} in this JVM, capturing stdout,
      * stderr and the log, and checks that none of them shows a password.
      */
     private Run run(String user, String queue, String... args) throws Exception {
         String[] all = java.util.Arrays.copyOf(args, args.length + 6);
-        System.arraycopy(new String[] {"--uri", uri(user), "--queue", queue, "--startup-timeout", "5s"}, 0, all,
+        System.arraycopy(new String[] {"--uri", node.uri(user), "--queue", queue, "--startup-timeout", "5s"}, 0, all,
                 args.length, 6);
         return runChecked(all);
     }
@@ -208,9 +185,9 @@ class LeastPrivilegeTest {
     private Run runWithPasswordFile(String user, String queue, String... args) throws Exception {
         java.nio.file.Path file = java.nio.file.Files.createTempFile("warren-password-", "");
         try {
-            java.nio.file.Files.writeString(file, passwords.get(user) + "\n");
+            java.nio.file.Files.writeString(file, node.password(user) + "\n");
             String[] all = java.util.Arrays.copyOf(args, args.length + 8);
-            System.arraycopy(new String[] {"--uri", "amqp://127.0.0.1:" + node.port() + "/" + VHOST, "--username", user,
+            System.arraycopy(new String[] {"--uri", node.uriWithoutCredentials(), "--username", user,
                 "--password-file", file.toString(), "--queue", queue}, 0, all, args.length, 8);
             return runChecked(all);
         } finally {
@@ -227,21 +204,10 @@ class LeastPrivilegeTest {
         try (LogCapture log = LogCapture.all()) {
             int code = CompletableFuture.supplyAsync(() -> cli.execute(args)).get(60, TimeUnit.SECONDS);
             Run run = new Run(code, out.toString(), err.toString());
-            for (String password : passwords.values()) {
+            for (String password : node.passwords()) {
                 assertThat(run.out() + run.err() + log.text()).as("output and log of %s", args[0]).doesNotContain(password);
             }
             return run;
         }
-    }
-
-    private String uri(String user) {
-        return "amqp://" + user + ":" + passwords.get(user) + "@127.0.0.1:" + node.port() + "/" + VHOST;
-    }
-
-    private ConnectionFactory factory(String user) throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(uri(user));
-        factory.setAutomaticRecoveryEnabled(false);
-        return factory;
     }
 }

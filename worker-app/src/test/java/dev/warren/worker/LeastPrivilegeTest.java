@@ -1,6 +1,9 @@
 package dev.warren.worker;
 
-import dev.warren.core.testing.LogCapture;
+import static dev.warren.core.testing.LeastPrivilegeNode.DLQ_TOOLS;
+import static dev.warren.core.testing.LeastPrivilegeNode.PRODUCER;
+import static dev.warren.core.testing.LeastPrivilegeNode.VHOST;
+import static dev.warren.core.testing.LeastPrivilegeNode.WORKER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,14 +12,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.cli.ExitCodes;
-import dev.warren.core.testing.BrokerAccess;
 import dev.warren.core.testing.DocumentedPermissions;
-import dev.warren.core.testing.PrivateRabbitNode;
+import dev.warren.core.testing.LeastPrivilegeNode;
+import dev.warren.core.testing.LogCapture;
 import dev.warren.core.testing.TestQueues;
 import dev.warren.core.wire.TaskHeaders;
 import java.net.URI;
@@ -26,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,27 +44,14 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LeastPrivilegeTest {
 
-    private static final String VHOST = "warren-lp";
-    private static final String WORKER = "warren-worker";
-    private static final String PRODUCER = "warren-producer";
-    private static final String DLQ_TOOLS = "warren-dlq";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private final Map<String, String> passwords = new ConcurrentHashMap<>();
-    private PrivateRabbitNode node;
-    private BrokerAccess access;
+    private LeastPrivilegeNode node;
 
     @BeforeAll
     void startNode() {
-        node = PrivateRabbitNode.builder().build();
-        node.start();
-        access = BrokerAccess.of(node);
-        access.addVhost(VHOST);
-        for (String user : new String[] {WORKER, PRODUCER, DLQ_TOOLS, "warren-worker-without-retry-read", "warren-nobody"}) {
-            passwords.put(user, "pw-" + UUID.randomUUID());
-            access.addUser(user, passwords.get(user));
-        }
+        node = LeastPrivilegeNode.start("warren-worker-without-retry-read", "warren-nobody");
     }
 
     @AfterAll
@@ -75,11 +63,11 @@ class LeastPrivilegeTest {
 
     @Test
     void aWorkerWithTheDocumentedPermissionsConsumesRetriesDeadLettersAndAnswers() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         try (LogCapture logs = LogCapture.all();
-             InProcessWorker worker = InProcessWorker.start(uri(WORKER), queue, "--retry-max-attempts", "2",
+             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue, "--retry-max-attempts", "2",
                      "--retry-delays", "200ms", "--metrics-port", "0", "--metrics-queue-poll", "200ms");
-             Connection producer = factory(PRODUCER).newConnection("warren-lp-producer")) {
+             Connection producer = node.factory(PRODUCER).newConnection("warren-lp-producer")) {
             Channel channel = producer.createChannel();
             Map<String, JsonNode> results = new ConcurrentHashMap<>();
             channel.basicConsume("amq.rabbitmq.reply-to", true, new DefaultConsumer(channel) {
@@ -113,7 +101,7 @@ class LeastPrivilegeTest {
             assertThat(logs.text()).doesNotContain("ACCESS_REFUSED").doesNotContain("PRECONDITION_FAILED")
                     .doesNotContain("could not be moved on");
         }
-        try (Connection dlqTools = factory(DLQ_TOOLS).newConnection("warren-lp-dlq");
+        try (Connection dlqTools = node.factory(DLQ_TOOLS).newConnection("warren-lp-dlq");
              Channel channel = dlqTools.createChannel()) {
             GetResponse withUserId = null;
             for (GetResponse letter; (letter = channel.basicGet(queue + ".dlq", true)) != null; ) {
@@ -129,10 +117,10 @@ class LeastPrivilegeTest {
 
     @Test
     void aWorkerOfAQuorumQueueNeedsNoMoreThanTheDocumentedPermissions() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         try (LogCapture logs = LogCapture.all();
-             InProcessWorker worker = InProcessWorker.start(uri(WORKER), queue, "--queue-type", "quorum");
-             Connection producer = factory(PRODUCER).newConnection("warren-lp-producer");
+             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue, "--queue-type", "quorum");
+             Connection producer = node.factory(PRODUCER).newConnection("warren-lp-producer");
              Channel channel = producer.createChannel()) {
             publish(channel, queue, "junk", "not json", false, null);
 
@@ -145,20 +133,20 @@ class LeastPrivilegeTest {
 
     @Test
     void aWorkerThatLosesItsWritePermissionKeepsTheTaskAndMovesItOnOnceThePermissionIsBack() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         DocumentedPermissions documented = DocumentedPermissions.of(WORKER).forQueue(queue);
         try (LogCapture logs = LogCapture.all();
-             InProcessWorker worker = InProcessWorker.start(uri(WORKER), queue);
-             Connection producer = factory(PRODUCER).newConnection("warren-lp-producer");
+             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue);
+             Connection producer = node.factory(PRODUCER).newConnection("warren-lp-producer");
              Channel channel = producer.createChannel()) {
             // After the start (declaring the retry queues needs write on amq.default), before the
             // worker's first publish (a channel caches a permission it has used).
-            access.setPermissions(VHOST, WORKER, documented.configure(), "^$", documented.read());
+            node.setPermissions(WORKER, documented.configure(), "^$", documented.read());
             publish(channel, queue, "junk-while-refused", "not json", false, null);
             await("the refusal").atMost(Duration.ofSeconds(20)).until(() -> logs.text().contains("ACCESS_REFUSED"));
             assertThat(channel.queueDeclarePassive(queue + ".dlq").getMessageCount()).isZero();
 
-            documented.grant(access, VHOST);
+            node.grant(documented);
 
             await("the dead letter").atMost(Duration.ofSeconds(20))
                     .until(() -> channel.queueDeclarePassive(queue + ".dlq").getMessageCount() == 1);
@@ -172,30 +160,30 @@ class LeastPrivilegeTest {
 
     @Test
     void theProducersUserCannotRunAWorkerAndIsToldWhy() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
 
-        WorkerRun run = WorkerRun.ending("--uri", uri(PRODUCER), "--queue", queue, "--startup-timeout", "5s");
+        WorkerRun run = WorkerRun.ending("--uri", node.uri(PRODUCER), "--queue", queue, "--startup-timeout", "5s");
 
         assertRefused(run, "access to queue '" + queue + "' in vhost '" + VHOST + "' refused for user '" + PRODUCER + "'");
     }
 
     @Test
     void theDlqToolsUserCannotRunAWorkerAndIsToldWhy() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
 
-        WorkerRun run = WorkerRun.ending("--uri", uri(DLQ_TOOLS), "--queue", queue, "--startup-timeout", "5s");
+        WorkerRun run = WorkerRun.ending("--uri", node.uri(DLQ_TOOLS), "--queue", queue, "--startup-timeout", "5s");
 
         assertRefused(run, "access to queue '" + queue + "' in vhost '" + VHOST + "' refused for user '" + DLQ_TOOLS + "'");
     }
 
     @Test
     void aWorkerThatMayNotReadItsRetryQueuesIsToldWhichQueue() throws Exception {
-        String queue = grantDocumented(TestQueues.unique("billing.tasks"));
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         DocumentedPermissions worker = DocumentedPermissions.of(WORKER).forQueue(queue);
         String user = "warren-worker-without-retry-read";
-        access.setPermissions(VHOST, user, worker.configure(), worker.write(), "^" + queue.replace(".", "\\.") + "$");
+        node.setPermissions(user, worker.configure(), worker.write(), "^" + queue.replace(".", "\\.") + "$");
 
-        WorkerRun run = WorkerRun.ending("--uri", uri(user), "--queue", queue, "--retry-delays", "200ms",
+        WorkerRun run = WorkerRun.ending("--uri", node.uri(user), "--queue", queue, "--retry-delays", "200ms",
                 "--startup-timeout", "5s");
 
         assertRefused(run, "access to queue '" + queue + ".retry.200ms' in vhost '" + VHOST + "' refused for user '"
@@ -206,7 +194,7 @@ class LeastPrivilegeTest {
     void aUserWithoutAnyPermissionInTheVhostIsRefusedAtOnce() throws Exception {
         long started = System.nanoTime();
 
-        WorkerRun run = WorkerRun.ending("--uri", uri("warren-nobody"), "--queue", TestQueues.unique("billing.tasks"),
+        WorkerRun run = WorkerRun.ending("--uri", node.uri("warren-nobody"), "--queue", TestQueues.unique("billing.tasks"),
                 "--startup-timeout", "30s");
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
@@ -226,29 +214,10 @@ class LeastPrivilegeTest {
         System.out.println("refused as expected: " + run.err().strip());
     }
 
-    /** Grants every documented role its permissions for {@code queue}; returns the queue. */
-    private String grantDocumented(String queue) {
-        for (String user : new String[] {WORKER, PRODUCER, DLQ_TOOLS}) {
-            DocumentedPermissions.of(user).forQueue(queue).grant(access, VHOST);
-        }
-        return queue;
-    }
-
     private static void publish(Channel channel, String queue, String id, String body, boolean reply, String userId)
             throws Exception {
         channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().deliveryMode(2).messageId(id)
                 .replyTo(reply ? "amq.rabbitmq.reply-to" : null).userId(userId).build(),
                 body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private String uri(String user) {
-        return "amqp://" + user + ":" + passwords.get(user) + "@127.0.0.1:" + node.port() + "/" + VHOST;
-    }
-
-    private ConnectionFactory factory(String user) throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(uri(user));
-        factory.setAutomaticRecoveryEnabled(false);
-        return factory;
     }
 }
