@@ -6,10 +6,6 @@ import com.rabbitmq.client.Connection;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The baseline publisher, written directly against amqp-client as the RabbitMQ tutorials
@@ -31,61 +27,46 @@ final class RawPublisher implements Publisher {
 
     @Override
     public PublishResult publish(String queue, long maxCount, long deadlineNanos) throws IOException, InterruptedException {
-        Semaphore permits = new Semaphore(window);
         ConcurrentNavigableMap<Long, Boolean> outstanding = new ConcurrentSkipListMap<>();
-        LongAdder confirmed = new LongAdder();
-        LongAdder refused = new LongAdder();
-        AtomicLong lastConfirm = new AtomicLong();
         Channel channel = connection.createChannel();
         try {
             channel.confirmSelect();
+            PublishWindow window = new PublishWindow(this.window);
             channel.addConfirmListener(new ConfirmListener() {
                 @Override
                 public void handleAck(long tag, boolean multiple) {
-                    settle(tag, multiple, confirmed);
+                    window.settled(remove(tag, multiple), true);
                 }
 
                 @Override
                 public void handleNack(long tag, boolean multiple) {
-                    settle(tag, multiple, refused);
+                    window.settled(remove(tag, multiple), false);
                 }
 
-                private void settle(long tag, boolean multiple, LongAdder counter) {
-                    int settled = 0;
-                    if (multiple) {
-                        var head = outstanding.headMap(tag, true);
-                        for (Long sequence : head.keySet()) {
-                            if (head.remove(sequence) != null) {
-                                settled++;
-                            }
-                        }
-                    } else if (outstanding.remove(tag) != null) {
-                        settled = 1;
+                private int remove(long tag, boolean multiple) {
+                    if (!multiple) {
+                        return outstanding.remove(tag) != null ? 1 : 0;
                     }
-                    counter.add(settled);
-                    lastConfirm.accumulateAndGet(System.nanoTime(), Math::max);
-                    permits.release(settled);
+                    int removed = 0;
+                    var head = outstanding.headMap(tag, true);
+                    for (Long sequence : head.keySet()) {
+                        if (head.remove(sequence) != null) {
+                            removed++;
+                        }
+                    }
+                    return removed;
                 }
             });
-            long started = System.nanoTime();
-            long cpu = JvmProbe.processCpuNanos();
             long sent = 0;
-            while (sent < maxCount && System.nanoTime() < deadlineNanos) {
-                if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            while (window.more(sent, maxCount, deadlineNanos)) {
+                if (!window.acquire()) {
                     continue;
                 }
                 outstanding.put(channel.getNextPublishSeqNo(), Boolean.TRUE);
                 channel.basicPublish("", queue, true, TaskBodies.rawProperties(), bodies.rawBody(sent));
                 sent++;
             }
-            if (!permits.tryAcquire(window, 60, TimeUnit.SECONDS)) {
-                throw new IOException("the broker did not confirm " + outstanding.size() + " publishes within 60s");
-            }
-            if (refused.sum() > 0) {
-                throw new IOException("the broker refused " + refused.sum() + " publishes to '" + queue + "'");
-            }
-            return new PublishResult(confirmed.sum(), (Math.max(lastConfirm.get(), started + 1) - started) / 1e9,
-                    (JvmProbe.processCpuNanos() - cpu) / 1e3 / Math.max(1, confirmed.sum()));
+            return window.finish(queue, outstanding.size());
         } finally {
             Benchmarks.closeQuietly(channel);
         }
