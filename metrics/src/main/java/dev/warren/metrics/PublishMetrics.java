@@ -11,8 +11,8 @@ import java.time.Duration;
 
 /**
  * Records every confirmed publish of the {@code TaskPublisher} (tasks, retries, dead letters,
- * results): {@code warren_published_total{task_type,result}} and
- * {@code warren_publish_confirm_seconds}. The routing key is not a label: reply queues are
+ * results, and prefetched tasks a stopping worker puts back on their queue):
+ * {@code warren_published_total{task_type,result}} and {@code warren_publish_confirm_seconds}. The routing key is not a label: reply queues are
  * per-request names. Thread-safe and non-blocking.
  */
 @Singleton
