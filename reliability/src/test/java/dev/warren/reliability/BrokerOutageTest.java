@@ -47,10 +47,11 @@ class BrokerOutageTest {
      * <ul>
      *   <li>A {@link TrackedLoad} counts by task id with results in a durable queue: every task
      *       the broker confirmed has a result (lost = 0).
-     *   <li>The real {@code producer-app load} (without {@code --await-results}: direct reply-to
-     *       cannot carry a result across a broker restart, see {@link LoadDriver}) shows the
-     *       publisher's side: every publish is confirmed or reported failed, none left
-     *       unanswered; it exits 5 because some were not delivered.
+     *   <li>The real {@code producer-app load}, with {@code --reply-queue} (a durable result
+     *       queue; direct reply-to cannot carry a result across a broker restart, see
+     *       {@link LoadDriver}), counts the same way: every publish is confirmed or reported
+     *       failed, none left unanswered, and every confirmed task has a result (missing = 0);
+     *       it exits 5 because some publishes were not delivered.
      *   <li>The workers ran at least every confirmed task of both loads and never exited.
      * </ul>
      *
@@ -75,7 +76,8 @@ class BrokerOutageTest {
             try (TrackedLoad load = TrackedLoad.builder(node.amqpUri(), queue).count(6000).rate(40).window(50)
                     .start()) {
                 cli = LoadDriver.start(List.of("--uri", node.amqpUri(), "--queue", queue, "--duration", "45s",
-                        "--rate", "30", "--window", "50", "--timeout", "60s"));
+                        "--rate", "30", "--window", "50", "--timeout", "60s", "--reply-queue", queue + ".load-results",
+                        "--duplicate-grace", "2s"));
                 for (int i = 1; i <= 4; i++) {
                     // Before each restart, and after the last: publishers and workers have recovered
                     // by themselves, as shown by tasks answered since the previous restart.
@@ -99,10 +101,12 @@ class BrokerOutageTest {
                     .mapToLong(WorkerProcess.Summary::succeeded).sum();
             long recoveries = fleet.countInLogs("' recovered");
             FaultHarness.report("1 broker restart x3", String.format(Locale.ROOT,
-                    "tracked: %s | load: sent=%d confirmed=%d failed=%d nacked=%d returned=%d unconfirmed=%d exit=%d"
+                    "tracked: %s | load: sent=%d confirmed=%d failed=%d nacked=%d returned=%d unconfirmed=%d"
+                            + " answered=%d missing=%d duplicates=%d exit=%d"
                             + " | workers ran=%d (>= %d confirmed) recoveries_logged=%d total=%.1fs",
                     tracked.line(), summary.sent(), summary.confirmed(), summary.failed(), summary.nacked(),
-                    summary.returned(), summary.unconfirmed(), summary.exitCode(), ran,
+                    summary.returned(), summary.unconfirmed(), summary.results().answered(), summary.results().missing(),
+                    summary.results().duplicates(), summary.exitCode(), ran,
                     tracked.answered() + summary.confirmed(), recoveries, (System.nanoTime() - began) / 1e9));
 
             assertThat(tracked.sent()).isGreaterThan(1000);
@@ -117,6 +121,11 @@ class BrokerOutageTest {
                     summary.json()).isTrue();
             assertThat(summary.sent()).isGreaterThan(500);
             assertThat(summary.failed() + summary.nacked()).as("load: publishes reported not delivered").isPositive();
+            assertThat(summary.results().missing()).as("load: confirmed tasks without a result\n%s", summary.json()).isZero();
+            // A publish reported failed may still have arrived and run: answered can exceed confirmed.
+            assertThat(summary.results().answered()).as("load: tasks answered").isGreaterThanOrEqualTo(summary.confirmed());
+            assertThat(summary.results().deadLettered()).isZero();
+            assertThat(summary.results().unexpected()).isZero();
             assertThat(summary.exitCode()).as("load exits 'not delivered' when publishes failed")
                     .isEqualTo(ExitCodes.NOT_DELIVERED);
 

@@ -28,10 +28,11 @@ import picocli.CommandLine;
  * }</pre>
  *
  * <p>Each run gets its own command object, injector and connection ({@code warren-load@<pid>}),
- * so runs may overlap. Results come back through RabbitMQ's direct reply-to, which is tied to
- * the load's publishing channel: a result published after that channel died (a broker restart,
- * a cut connection) is dropped by the broker, so load counts its task as missing although it
- * ran. Scenarios that take the load's connection away count with {@link TrackedLoad} instead.
+ * so runs may overlap. With {@code --await-results} alone, results come back through RabbitMQ's
+ * direct reply-to, which is tied to the load's publishing channel: a result published after that
+ * channel died (a broker restart, a cut connection) is dropped by the broker, so load counts its
+ * task as missing although it ran. Scenarios that take the load's connection away pass
+ * {@code --reply-queue NAME} (a durable result queue) or count with {@link TrackedLoad}.
  */
 public final class LoadDriver {
 
