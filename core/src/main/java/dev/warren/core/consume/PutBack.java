@@ -40,6 +40,11 @@ final class PutBack {
      */
     CompletableFuture<Void> putBack(String queue, Channel channel, Envelope envelope, AMQP.BasicProperties properties,
                                     byte[] body, Executor acks) {
+        if (!channel.isOpen()) {
+            // The broker requeues it already; a copy would make it a duplicate.
+            left.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        }
         // Without user_id: the broker checks it against the publishing user, who may not be the producer.
         AMQP.BasicProperties copy = properties.getUserId() == null ? properties : properties.builder().userId(null).build();
         CompletableFuture<Void> published;
