@@ -8,6 +8,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
+import dev.warren.worker.WorkerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;

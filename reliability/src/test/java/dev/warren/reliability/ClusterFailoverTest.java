@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
+import dev.warren.worker.WorkerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;

@@ -18,6 +18,7 @@ import dev.warren.core.wire.TaskHeaders;
 import dev.warren.retry.RetryDlxModule;
 import dev.warren.retry.RetrySettings;
 import dev.warren.retry.WorkQueueType;
+import dev.warren.worker.WorkerProcess;
 import dev.warren.worker.demo.DemoSettings;
 import dev.warren.worker.demo.DemoTasks;
 import java.nio.charset.StandardCharsets;

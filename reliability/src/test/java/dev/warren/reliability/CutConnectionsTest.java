@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
+import dev.warren.worker.WorkerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

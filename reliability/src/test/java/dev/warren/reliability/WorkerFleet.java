@@ -1,5 +1,6 @@
 package dev.warren.reliability;
 
+import dev.warren.worker.WorkerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
