@@ -1,6 +1,5 @@
 package dev.warren.worker;
 
-import dev.warren.core.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
@@ -8,13 +7,9 @@ import com.rabbitmq.client.Connection;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
@@ -32,17 +27,9 @@ class WorkerCommandTest {
     @RegisterExtension
     final QueueCleanup queues = new QueueCleanup();
 
-    /** What one run returned and printed. */
-    record Run(int exitCode, String out, String err, String log) {
-
-        String everything() {
-            return out + "\n" + err + "\n" + log;
-        }
-    }
-
     @Test
     void helpExitsZeroAndShowsEveryOptionWithItsEnvironmentVariable() throws Exception {
-        Run run = run("--help");
+        WorkerRun run = run("--help");
 
         assertThat(run.exitCode()).isZero();
         CommandLine.Model.CommandSpec spec = new CommandLine(new WorkerCommand()).getCommandSpec();
@@ -65,7 +52,7 @@ class WorkerCommandTest {
 
     @Test
     void concurrencyZeroExitsTwoNamingTheSettingAndValue() throws Exception {
-        Run run = run("--uri", RabbitBroker.shared().amqpUri(), "--queue", queues.unique("bad-settings"),
+        WorkerRun run = run("--uri", RabbitBroker.shared().amqpUri(), "--queue", queues.unique("bad-settings"),
                 "--concurrency", "0");
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -81,7 +68,7 @@ class WorkerCommandTest {
             channel.queueDeclare(queue, true, false, false, Map.of("x-max-length", 5));
         }
 
-        Run run = run("--uri", RabbitBroker.shared().amqpUri(), "--queue", queue, "--startup-timeout", "5s");
+        WorkerRun run = run("--uri", RabbitBroker.shared().amqpUri(), "--queue", queue, "--startup-timeout", "5s");
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.TOPOLOGY_MISMATCH);
         assertThat(run.err()).contains("'" + queue + "'").contains("delete").contains("x-max-length");
@@ -96,7 +83,7 @@ class WorkerCommandTest {
     void anUnreachableBrokerExitsThreeWithAClearMessage() throws Exception {
         int port = freePort();
 
-        Run run = run("--uri", "amqp://guest:guest@127.0.0.1:" + port + "/", "--queue", "unreachable",
+        WorkerRun run = run("--uri", "amqp://guest:guest@127.0.0.1:" + port + "/", "--queue", "unreachable",
                 "--startup-timeout", "2s");
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
@@ -110,7 +97,7 @@ class WorkerCommandTest {
     void aPasswordInTheUriNeverAppearsWhenTheBrokerIsUnreachable() throws Exception {
         String password = "s3cret-Pw-" + System.nanoTime();
 
-        Run run = run("--uri", "amqp://guest:" + password + "@127.0.0.1:" + freePort() + "/%2F",
+        WorkerRun run = run("--uri", "amqp://guest:" + password + "@127.0.0.1:" + freePort() + "/%2F",
                 "--queue", "unreachable", "--startup-timeout", "1s");
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
@@ -123,7 +110,7 @@ class WorkerCommandTest {
         RabbitBroker broker = RabbitBroker.shared();
         String password = "wr0ng-Pw-" + System.nanoTime();
 
-        Run run = run("--uri", "amqp://guest:" + password + "@" + broker.host() + ":" + broker.port() + "/%2F",
+        WorkerRun run = run("--uri", "amqp://guest:" + password + "@" + broker.host() + ":" + broker.port() + "/%2F",
                 "--queue", "refused", "--startup-timeout", "2s");
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
@@ -136,31 +123,16 @@ class WorkerCommandTest {
         String password = "s3cret-Pw-" + System.nanoTime();
 
         // An underscore makes java.net.URI read the authority as registry-based: no host, no user info.
-        Run run = run("--uri", "amqp://guest:" + password + "@rabbit_mq:5672/", "--queue", "malformed");
+        WorkerRun run = run("--uri", "amqp://guest:" + password + "@rabbit_mq:5672/", "--queue", "malformed");
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run.err()).contains("AMQP URI");
         assertThat(run.everything()).doesNotContain(password);
     }
 
-    /** Runs the worker command in this JVM, capturing stdout, stderr and everything logged. */
-    private static Run run(String... args) throws Exception {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var command = new WorkerCommand();
-        CommandLine cli = ExitCodes.commandLine(command)
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true));
-        try (LogCapture log = LogCapture.all()) {
-            // A run that does not fail starts consuming; none of these tests expects that, so stop it.
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(args));
-            try {
-                int code = exit.get(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                return new Run(code, out.toString(), err.toString(), log.text());
-            } finally {
-                command.requestStop();
-            }
-        }
+    /** Runs the worker command in this JVM; it must end within 20 s (a run that starts consuming is stopped). */
+    private static WorkerRun run(String... args) throws Exception {
+        return WorkerRun.endingWithin(RUN_TIMEOUT, args);
     }
 
     private static int freePort() throws Exception {

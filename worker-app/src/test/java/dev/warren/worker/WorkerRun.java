@@ -37,7 +37,12 @@ record WorkerRun(int exitCode, String out, String err, String log) {
 
     /** Runs a command that is expected to end by itself (help, a bad setting, a broker that refuses). */
     static WorkerRun ending(String... args) throws Exception {
-        return run(null, args);
+        return run(null, TIMEOUT, args);
+    }
+
+    /** Like {@link #ending(String...)}, failing when the command has not ended within {@code timeout}. */
+    static WorkerRun endingWithin(Duration timeout, String... args) throws Exception {
+        return run(null, timeout, args);
     }
 
     /**
@@ -45,10 +50,10 @@ record WorkerRun(int exitCode, String out, String err, String log) {
      * If the command ends before consuming, returns how it ended without running {@code whileRunning}.
      */
     static WorkerRun consuming(WhileRunning whileRunning, String... args) throws Exception {
-        return run(whileRunning, args);
+        return run(whileRunning, TIMEOUT, args);
     }
 
-    private static WorkerRun run(WhileRunning whileRunning, String... args) throws Exception {
+    private static WorkerRun run(WhileRunning whileRunning, Duration timeout, String... args) throws Exception {
         var out = new StringWriter();
         var err = new StringWriter();
         var command = new WorkerCommand();
@@ -59,7 +64,7 @@ record WorkerRun(int exitCode, String out, String err, String log) {
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(args));
             try {
                 if (whileRunning != null) {
-                    await("the worker to consume or end").atMost(TIMEOUT)
+                    await("the worker to consume or end").atMost(timeout)
                             .until(() -> exit.isDone() || log.text().contains("consuming '"));
                     if (!exit.isDone()) {
                         try {
@@ -69,7 +74,7 @@ record WorkerRun(int exitCode, String out, String err, String log) {
                         }
                     }
                 }
-                int code = exit.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                int code = exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return new WorkerRun(code, out.toString(), err.toString(), log.text());
             } finally {
                 command.requestStop();
