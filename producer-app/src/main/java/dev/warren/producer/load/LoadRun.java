@@ -146,12 +146,10 @@ final class LoadRun {
             OutgoingTask task = new OutgoingTask(ledger.idOf(n), type, payload, plan.queue(), null, null, null);
             long started = System.nanoTime();
             CompletableFuture<Void> confirm;
-            if (plan.replyQueue() != null) {
+            if (plan.awaitResults()) {
                 ledger.published(n, started);
-                confirm = publisher.publish(task.replyTo(plan.replyQueue()));
-            } else if (plan.awaitResults()) {
-                ledger.published(n, started);
-                confirm = publisher.publishForResult(task);
+                confirm = plan.replyQueue() != null ? publisher.publish(task.replyTo(plan.replyQueue()))
+                        : publisher.publishForResult(task);
             } else {
                 confirm = publisher.publish(task);
             }
