@@ -43,6 +43,11 @@ public record DeadLetter(String messageId, String taskType, int attempts, String
                 text(headers.get(TaskHeaders.FAILED_AT)), source, properties, body);
     }
 
+    /** The stack trace of the final failure ({@code x-warren-stack-trace}, cut to fit a frame), or null. */
+    public String stackTrace() {
+        return text(TaskCodec.plainHeaders(properties.getHeaders()).get(TaskHeaders.STACK_TRACE));
+    }
+
     /** The body as text (invalid UTF-8 is replaced). */
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);

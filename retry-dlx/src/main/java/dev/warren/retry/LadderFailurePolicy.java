@@ -47,7 +47,7 @@ final class LadderFailurePolicy implements FailurePolicy {
     public TaskOutcome handle(TaskFailure failure) throws Exception {
         RetrySettings settings = policies.forType(failure.taskType());
         int attempt = failure.attempt();
-        String id = TaskFailure.printable(failure.message() == null ? failure.properties().getMessageId() : failure.message().id());
+        String id = TaskFailure.printable(failure.messageId());
         if (!failure.permanent() && settings.isRetryable(failure.cause()) && attempt < settings.maxAttempts()) {
             Duration delay = settings.ladder().delayAfter(attempt);
             String retryQueue = RetryLadder.queueName(failure.queue(), delay);
@@ -62,18 +62,18 @@ final class LadderFailurePolicy implements FailurePolicy {
                     throw e;
                 }
                 // Its headers and Warren's do not fit in a frame: no retry copy can be sent, ever.
-                return deadLetter(failure, id, attempt, "cannot be retried: " + p.getMessage());
+                return deadLetter(failure, attempt, "cannot be retried: " + p.getMessage());
             }
         }
         String why = failure.permanent() || !settings.isRetryable(failure.cause())
                 ? "permanent failure" : "attempt " + attempt + " of " + settings.maxAttempts() + " failed";
-        return deadLetter(failure, id, attempt, why);
+        return deadLetter(failure, attempt, why);
     }
 
-    private TaskOutcome deadLetter(TaskFailure failure, String id, int attempt, String why) throws Exception {
+    private TaskOutcome deadLetter(TaskFailure failure, int attempt, String why) throws Exception {
         String dlq = DeadLetterOnFailure.deadLetterQueue(failure.queue());
         DeadLetterOnFailure.publishCopy(publisher, dlq, failure, attempt, clock.instant());
-        log.warn("task {} ({}) dead-lettered to '{}' ({}): {}", id, TaskFailure.printable(failure.taskType()), dlq, why, failure.reason());
+        DeadLetterOnFailure.logDeadLettered(log, failure, dlq, why);
         return TaskOutcome.DEAD_LETTERED;
     }
 

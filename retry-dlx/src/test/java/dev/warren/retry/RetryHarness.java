@@ -12,6 +12,7 @@ import java.util.List;
 final class RetryHarness implements AutoCloseable {
 
     private final WarrenHarness warren;
+    private final String connectionName;
 
     RetryHarness(String amqpUri, String queue, RetrySettings retry, Module... tasks) {
         this(amqpUri, queue, retry, WorkQueueType.classic(), tasks);
@@ -22,11 +23,17 @@ final class RetryHarness implements AutoCloseable {
         modules.addAll(List.of(tasks));
         warren = new WarrenHarness(amqpUri, WorkerSettings.of(queue).withConcurrency(2), "retry-" + queue,
                 modules.toArray(Module[]::new));
+        connectionName = "warren-test-retry-" + queue;
     }
 
     RetryHarness start() throws Exception {
         warren.start();
         return this;
+    }
+
+    /** The client-provided name of the consuming connection; the publishing one adds {@code -publish}. */
+    String connectionName() {
+        return connectionName;
     }
 
     Worker worker() {

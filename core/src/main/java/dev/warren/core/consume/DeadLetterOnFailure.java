@@ -5,6 +5,7 @@ import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskFailure;
 import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.wire.MalformedTaskException;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,7 +49,7 @@ public final class DeadLetterOnFailure implements FailurePolicy {
     public static void publishCopy(TaskPublisher publisher, String dlq, TaskFailure failure, int attempt, Instant now)
             throws Exception {
         try {
-            publisher.publishRaw(dlq, failure.republishProperties(attempt, now), failure.body())
+            publisher.publishRaw(dlq, failure.deadLetterProperties(attempt, now), failure.body())
                     .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNENCODABLE)) {
@@ -61,13 +62,31 @@ public final class DeadLetterOnFailure implements FailurePolicy {
         }
     }
 
+    /**
+     * Logs that {@code failure} was dead-lettered to {@code dlq}, once, at WARN: with the stack
+     * trace when the handler (or something it called) threw, without it for bad input, whose
+     * reason says it all (malformed, unknown type, invalid payload).
+     */
+    public static void logDeadLettered(Logger log, TaskFailure failure, String dlq, String why) {
+        String id = TaskFailure.printable(failure.messageId());
+        String type = TaskFailure.printable(failure.taskType());
+        if (isBadInput(failure.cause())) {
+            log.warn("task {} ({}) dead-lettered to '{}' ({}): {}", id, type, dlq, why, failure.reason());
+        } else {
+            log.warn("task {} ({}) dead-lettered to '{}' ({}): {}", id, type, dlq, why, failure.reason(), failure.cause());
+        }
+    }
+
+    private static boolean isBadInput(Throwable cause) {
+        return cause instanceof MalformedTaskException || cause instanceof UnknownTaskTypeException
+                || cause instanceof InvalidPayloadException;
+    }
+
     @Override
     public TaskOutcome handle(TaskFailure failure) throws Exception {
         String dlq = deadLetterQueue(failure.queue());
         publishCopy(publisher, dlq, failure, failure.attempt(), clock.instant());
-        log.warn("task {} ({}) dead-lettered to '{}' after attempt {}: {}",
-                failure.message() == null ? failure.properties().getMessageId() : failure.message().id(),
-                TaskFailure.printable(failure.taskType()), dlq, failure.attempt(), failure.reason());
+        logDeadLettered(log, failure, dlq, "after attempt " + failure.attempt());
         return TaskOutcome.DEAD_LETTERED;
     }
 }

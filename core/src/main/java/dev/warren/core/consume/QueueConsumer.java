@@ -9,12 +9,15 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * the consumer (queue deleted, {@code basic.cancel}). Then this consumer logs why, opens a new
  * channel, re-declares the queue and consumes again, backing off 1 s doubling to 30 s while that
  * fails. Deliveries unacknowledged on the dead channel are redelivered by the broker.
+ *
+ * <p>Every close of the channel, including a lost connection that automatic recovery then
+ * restores under the same channel object, starts a new epoch; a {@link Delivery} from an earlier
+ * epoch is stale and is neither answered nor acknowledged. Tasks running when the connection was
+ * lost are reported to the dispatcher as abandoned, so their redelivery is not charged as a
+ * failed attempt.
  *
  * <p>After {@link #cancel()}, deliveries that were prefetched but not started are not run: they are
  * {@linkplain PutBack put back} on the queue unchanged.
@@ -54,6 +63,10 @@ final class QueueConsumer {
     // to this consumer by then: amqp-client dispatches a channel's deliveries in order), when the
     // channel closes, or at once when there was no subscription to cancel.
     private final CountDownLatch cancelled = new CountDownLatch(1);
+    // Incremented by every close of a channel of this consumer, before recovery reopens it.
+    private final AtomicLong epoch = new AtomicLong();
+    // Deliveries being dispatched now; read when the connection is lost.
+    private final Set<Delivery> running = ConcurrentHashMap.newKeySet();
     // Guarded by "this": the current subscription, replaced by the watchdog and read by stop().
     private Channel channel;
     private String consumerTag;
@@ -142,6 +155,11 @@ final class QueueConsumer {
     }
 
     private void channelClosed(Channel closed, ShutdownSignalException signal) {
+        epoch.incrementAndGet();
+        if (signal.isHardError() && !signal.isInitiatedByApplication()) {
+            // A lost connection, not the task's doing: its redelivery must not cost it an attempt.
+            running.forEach(dispatcher::abandoned);
+        }
         if (signal.isInitiatedByApplication() || signal.isHardError()) {
             // Our own close, or a lost connection: automatic recovery restores the consumer.
             return;
@@ -221,13 +239,17 @@ final class QueueConsumer {
                         .whenComplete((ok, failure) -> inFlight.end());
                 return;
             }
+            Delivery delivery = new Delivery(queue, getChannel(), envelope, properties, body, epoch::get);
+            running.add(delivery);
             try {
-                dispatcher.dispatch(queue, getChannel(), envelope, properties, body);
-            } catch (RuntimeException e) {
-                // The dispatcher handles task failures itself; this is a bug, and the delivery stays
-                // unacknowledged so the broker redelivers it when the channel closes.
-                log.error("unexpected error dispatching a delivery from '{}'", queue, e);
+                dispatcher.dispatch(delivery);
+            } catch (Throwable e) {
+                // The dispatcher ends every delivery itself, so this is a bug; still, the delivery must
+                // end, or with prefetch 1 this consumer would receive nothing more.
+                log.error("unexpected error dispatching a delivery from '{}'; it goes back to the queue", queue, e);
+                dispatcher.release(delivery);
             } finally {
+                running.remove(delivery);
                 inFlight.end();
             }
         }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Envelope;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
@@ -29,11 +29,11 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * once (permanent: malformed, unknown type, invalid payload, {@link PermanentTaskFailure};
  * everything else retryable) and handed to the {@link FailurePolicy}; the delivery is
  * acknowledged only after the policy returns. Called on consumer threads, concurrently.
+ *
+ * <p>Every delivery ends: whatever is thrown, by the handler, an interceptor, a listener or this
+ * class, it is acknowledged after its result or failure copy was confirmed, or it goes back to the
+ * queue (after {@link #REQUEUE_DELAY}, so it cannot spin); the consumer goes on either way. A run
+ * whose delivery went stale (its channel closed, or its connection was lost and recovered, while
+ * it ran) sends no result, counts no outcome and charges no attempt: the broker has already put
+ * the task back on the queue. See docs/reliability.md.
  */
 @Singleton
 public final class TaskDispatcher {
@@ -62,27 +69,27 @@ public final class TaskDispatcher {
     private final ObjectMapper mapper;
     private final TaskPublisher publisher;
     private final FailurePolicy failurePolicy;
-    private final Set<TaskListener> listeners;
-    private final List<TaskInterceptor> interceptors;
+    private final TaskListeners listeners;
     private final int maxMessageBytes;
     private final WorkerStats stats = new WorkerStats();
-    private final ExecutorService timeLimited = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("warren-task-", 0).factory());
-    private final ScheduledExecutorService requeues = Executors.newSingleThreadScheduledExecutor(
+    private final InFlight inFlight = new InFlight();
+    private final AbandonedTasks abandoned = new AbandonedTasks();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("warren-requeue").factory());
+    private final TaskRunner runner;
 
     @Inject
     public TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
                           TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners,
-                          Set<TaskInterceptor> interceptors, dev.warren.core.config.WorkerSettings settings) {
+                          Set<TaskInterceptor> interceptors, WorkerSettings settings) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
         this.mapper = mapper;
         this.publisher = publisher;
         this.failurePolicy = failurePolicy;
-        this.listeners = listeners;
-        this.interceptors = List.copyOf(interceptors);
+        this.listeners = new TaskListeners(listeners, stats);
         this.maxMessageBytes = settings.maxMessageBytes();
+        this.runner = new TaskRunner(List.copyOf(interceptors), inFlight, timer);
     }
 
     /** The registered task types. */
@@ -95,26 +102,56 @@ public final class TaskDispatcher {
         return stats;
     }
 
-    /** Runs one delivery from {@code queue}, received on {@code channel}, and acknowledges it when done. */
-    public void dispatch(String queue, Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+    /** Deliveries being handled, plus overdue runs past their time limit that have not ended. */
+    InFlight inFlight() {
+        return inFlight;
+    }
+
+    /** Runs past their time limit whose handler has not returned yet. */
+    int overdueRuns() {
+        return runner.overdue();
+    }
+
+    /** The run of the task of {@code delivery} lost its delivery to a closed connection. */
+    void abandoned(Delivery delivery) {
+        String id = delivery.messageId();
+        if (id != null) {
+            abandoned.abandoned(id);
+        }
+    }
+
+    /** Runs one delivery and acknowledges it when done; never throws. */
+    void dispatch(Delivery delivery) {
         long started = System.nanoTime();
         TaskMessage message = null;
-        Exception undecodable = null;
+        Throwable undecodable = null;
         try {
-            if (body.length > maxMessageBytes) {
-                throw new MalformedTaskException("body of " + body.length + " bytes is over this worker's limit of "
+            if (delivery.body.length > maxMessageBytes) {
+                throw new MalformedTaskException("body of " + delivery.body.length + " bytes is over this worker's limit of "
                         + maxMessageBytes + " bytes (--max-message-bytes)");
             }
-            message = codec.decode(envelope, properties, body);
-        } catch (MalformedTaskException e) {
+            message = codec.decode(delivery.envelope, delivery.properties, delivery.body);
+            delivery.decoded(message.id());
+        } catch (MalformedTaskException | RuntimeException e) {
             undecodable = e;
         }
         TaskDefinition definition = message == null ? null : tasks.get(message.type());
         // Unregistered types are counted as "unknown", so junk cannot grow metric label values.
         String metricType = definition == null ? UNKNOWN_TYPE : definition.type();
-        for (TaskListener listener : listeners) {
-            listener.taskStarted(queue, metricType, message == null ? null : message.publishedAt());
+        if (message != null) {
+            TaskLogContext.set(TaskFailure.printable(message.id()), TaskFailure.printable(message.type()));
         }
+        try {
+            listeners.started(delivery.queue, metricType, message == null ? null : message.publishedAt());
+            handle(delivery, message, definition, metricType, undecodable, started);
+        } finally {
+            TaskLogContext.clear();
+        }
+    }
+
+    private void handle(Delivery delivery, TaskMessage message, TaskDefinition definition, String metricType,
+                        Throwable undecodable, long started) {
+        String queue = delivery.queue;
         TaskOutcome outcome;
         try {
             if (undecodable != null) {
@@ -122,9 +159,9 @@ public final class TaskDispatcher {
             }
             if (definition == null) {
                 throw new UnknownTaskTypeException("unknown task type '" + message.type() + "' (this worker runs "
-                        + new java.util.TreeSet<>(tasks.keySet()) + ")");
+                        + new TreeSet<>(tasks.keySet()) + ")");
             }
-            if (message.redelivered() && failurePolicy.countsRedeliveries()) {
+            if (message.redelivered() && failurePolicy.countsRedeliveries() && !forgiven(message)) {
                 throw new RedeliveredTaskException("task " + message.id() + " (" + message.type() + ") was delivered"
                         + " again without an acknowledgement: the worker running attempt " + message.attempt()
                         + " crashed, lost its connection or passed the broker's consumer timeout");
@@ -132,14 +169,9 @@ public final class TaskDispatcher {
             Object payload = bind(definition, message.payload());
             TaskContext context = new TaskContext(message.id(), message.type(), queue, message.attempt(),
                     message.redelivered(), message.publishedAt(), message.headers());
-            Object result = run(definition, payload, context);
-            if (!channel.isOpen()) {
-                // The broker closed the channel while the task ran (consumer timeout, lost connection):
-                // it redelivers the task, so this run neither answers nor counts, or the requester
-                // would get one result per run.
-                log.warn("task {} ({}) finished after its channel closed; the broker redelivers it",
-                        TaskFailure.printable(message.id()), TaskFailure.printable(message.type()));
-                finished(queue, metricType, null, started);
+            Object result = runner.run(definition, payload, context);
+            if (!delivery.isCurrent()) {
+                stale(delivery, message, metricType, started, "finished");
                 return;
             }
             if (message.replyTo() != null) {
@@ -148,30 +180,60 @@ public final class TaskDispatcher {
             outcome = TaskOutcome.SUCCEEDED;
         } catch (ReplyFailedException e) {
             log.warn("task {} succeeded but its result could not be sent: {}; leaving it unacknowledged so it"
-                    + " is redelivered", message.id(), e.getMessage());
-            requeueLater(channel, envelope);
+                    + " is redelivered", TaskFailure.printable(message.id()), e.getMessage());
+            requeueLater(delivery);
             finished(queue, metricType, null, started);
             return;
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            if (message != null && !delivery.isCurrent()) {
+                // Not the task's fault: the broker has put it back already, and a retry copy now would be a duplicate.
+                stale(delivery, message, metricType, started, "failed (" + describe(e) + ")");
+                return;
+            }
             boolean permanent = e instanceof MalformedTaskException || e instanceof UnknownTaskTypeException
                     || e instanceof InvalidPayloadException || e instanceof PermanentTaskFailure;
-            outcome = fail(new TaskFailure(queue, envelope, properties, body, message, e, permanent), channel, envelope);
+            outcome = fail(new TaskFailure(queue, delivery.envelope, delivery.properties, delivery.body, message, e,
+                    permanent), delivery);
             if (outcome == null) {
                 finished(queue, metricType, null, started);
                 return;
             }
         }
-        ack(queue, channel, envelope, message);
+        ack(delivery, message);
         stats.record(metricType, outcome);
         finished(queue, metricType, outcome, started);
     }
 
+    /**
+     * Puts a delivery that could not be dispatched back on the queue after {@link #REQUEUE_DELAY};
+     * for the consumer's last resort when something escaped {@link #dispatch}.
+     */
+    void release(Delivery delivery) {
+        stats.recordError();
+        requeueLater(delivery);
+    }
+
+    private boolean forgiven(TaskMessage message) {
+        if (!abandoned.forgive(message.id())) {
+            return false;
+        }
+        log.info("task {} ({}) is back after this worker lost its connection while running it; not counted as a"
+                + " failed attempt", TaskFailure.printable(message.id()), TaskFailure.printable(message.type()));
+        return true;
+    }
+
+    private void stale(Delivery delivery, TaskMessage message, String metricType, long started, String how) {
+        stats.recordAbandoned();
+        log.warn("task {} ({}) {} after its delivery was lost with its {}; the broker has put it back on '{}', so this"
+                        + " run sends no result and counts no outcome", TaskFailure.printable(message.id()),
+                TaskFailure.printable(message.type()), how, delivery.channel.isOpen() ? "connection" : "channel",
+                delivery.queue);
+        finished(delivery.queue, metricType, null, started);
+    }
+
     /** Tells the listeners a delivery ended; a null outcome means it goes back to the queue. */
     private void finished(String queue, String metricType, TaskOutcome outcome, long started) {
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        for (TaskListener listener : listeners) {
-            listener.taskFinished(queue, metricType, outcome, took);
-        }
+        listeners.finished(queue, metricType, outcome, Duration.ofNanos(System.nanoTime() - started));
     }
 
     private Object bind(TaskDefinition definition, JsonNode payload) throws InvalidPayloadException {
@@ -187,61 +249,33 @@ public final class TaskDispatcher {
         }
     }
 
-    private Object run(TaskDefinition definition, Object payload, TaskContext context) throws Exception {
-        if (interceptors.isEmpty()) {
-            return runOnce(definition, payload, context);
-        }
-        java.util.concurrent.Callable<Object> attempt = () -> runOnce(definition, payload, context);
-        for (TaskInterceptor interceptor : interceptors) {
-            java.util.concurrent.Callable<Object> inner = attempt;
-            attempt = () -> interceptor.intercept(context, inner);
-        }
-        return attempt.call();
-    }
-
-    private Object runOnce(TaskDefinition definition, Object payload, TaskContext context) throws Exception {
-        Duration limit = definition.options().timeLimit();
-        if (limit == null) {
-            return definition.run(payload, context);
-        }
-        Future<Object> attempt = timeLimited.submit(() -> definition.run(payload, context));
-        try {
-            return attempt.get(limit.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            attempt.cancel(true);
-            throw new TaskTimeLimitExceeded("task " + context.messageId() + " (" + context.taskType()
-                    + ") ran past its time limit of " + dev.warren.core.config.Durations.format(limit) + " and was interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
     /** Hands the failure to the policy; returns the outcome, or null when the delivery was left for redelivery. */
-    private TaskOutcome fail(TaskFailure failure, Channel channel, Envelope envelope) {
+    private TaskOutcome fail(TaskFailure failure, Delivery delivery) {
         try {
             TaskOutcome outcome = failurePolicy.handle(failure);
             if (outcome == TaskOutcome.DEAD_LETTERED && failure.message() != null && failure.message().replyTo() != null) {
                 reply(failure.message(), TaskResult.DEAD_LETTERED, null, failure.reason());
             }
             return outcome;
-        } catch (Exception e) {
+        } catch (Throwable e) {
             log.error("task {} ({}) failed ({}) and could not be moved on: {}; it goes back to the queue",
-                    failure.message() == null ? failure.properties().getMessageId() : failure.message().id(),
-                    TaskFailure.printable(failure.taskType()), failure.reason(), describe(e));
-            requeueLater(channel, envelope);
+                    TaskFailure.printable(failure.messageId()), TaskFailure.printable(failure.taskType()),
+                    failure.reason(), describe(e));
+            stats.recordError();
+            requeueLater(delivery);
             return null;
         }
     }
 
     private void reply(TaskMessage message, String status, JsonNode result, String error) throws ReplyFailedException {
+        // The requester matches the reply by correlation id: echo the one it set (RabbitMQ's RPC
+        // tutorial sets only correlation_id), else the task's id, which Warren's publisher uses.
+        String correlationId = message.correlationId() != null ? message.correlationId() : message.id();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                 .deliveryMode(2)
                 .contentType(TaskHeaders.CONTENT_TYPE)
                 .messageId(UUID.randomUUID().toString())
-                .correlationId(message.id())
+                .correlationId(correlationId)
                 .type(message.type())
                 .appId(TaskHeaders.APP_ID)
                 .timestamp(new Date())
@@ -252,7 +286,8 @@ public final class TaskDispatcher {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNROUTABLE) {
                 // The requester is gone (its reply queue no longer exists): nobody can receive the result.
-                log.warn("result of task {} not delivered: nobody listens on '{}' any more", message.id(), message.replyTo());
+                log.warn("result of task {} not delivered: nobody listens on '{}' any more",
+                        TaskFailure.printable(message.id()), TaskFailure.printable(message.replyTo()));
                 return;
             }
             throw new ReplyFailedException(e.getCause());
@@ -264,38 +299,41 @@ public final class TaskDispatcher {
         }
     }
 
-    private void ack(String queue, Channel channel, Envelope envelope, TaskMessage message) {
+    private void ack(Delivery delivery, TaskMessage message) {
         try {
-            channel.basicAck(envelope.getDeliveryTag(), false);
+            delivery.channel.basicAck(delivery.envelope.getDeliveryTag(), false);
         } catch (IOException | RuntimeException e) {
             log.warn("could not acknowledge task {} from '{}' ({}); the broker will redeliver it",
-                    message == null ? "?" : message.id(), queue, describe(e));
+                    message == null ? "?" : TaskFailure.printable(message.id()), delivery.queue, describe(e));
         }
     }
 
-    private void requeueLater(Channel channel, Envelope envelope) {
+    private void requeueLater(Delivery delivery) {
         Runnable requeue = () -> {
+            if (!delivery.isCurrent()) {
+                return; // the broker requeued it already when the channel closed
+            }
             try {
-                channel.basicNack(envelope.getDeliveryTag(), false, true);
+                delivery.channel.basicNack(delivery.envelope.getDeliveryTag(), false, true);
             } catch (IOException | RuntimeException e) {
                 log.debug("requeue failed; the channel is closed, so the broker requeues the delivery itself", e);
             }
         };
         try {
-            requeues.schedule(requeue, REQUEUE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            timer.schedule(requeue, REQUEUE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
             requeue.run();
         }
     }
 
     private static String describe(Throwable e) {
-        return dev.warren.core.connection.AmqpConnections.describe(e);
+        return AmqpConnections.describe(e);
     }
 
     /** Stops the internal executors; in-flight time-limited attempts are interrupted. */
     void shutdown() {
-        timeLimited.shutdownNow();
-        requeues.shutdown();
+        runner.shutdown();
+        timer.shutdown();
     }
 
     /** The result of a successful task could not be confirmed: the task must not be acknowledged. */

@@ -40,7 +40,7 @@ public final class Worker {
     private final TaskDispatcher dispatcher;
     private final Set<QueueDeclaration> declarations;
     private final Set<QueueDeclarations> contributors;
-    private final InFlight inFlight = new InFlight();
+    private final InFlight inFlight;
     private final PutBack putBack;
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
@@ -58,6 +58,7 @@ public final class Worker {
         this.putBack = new PutBack(publisher);
         this.connections = connections;
         this.dispatcher = dispatcher;
+        this.inFlight = dispatcher.inFlight();
         this.declarations = declarations;
         this.contributors = contributors;
         // Not a fixed pool: when the broker closes a channel whose task is still running (consumer
@@ -182,9 +183,17 @@ public final class Worker {
         return connections.isOpen() && consumersRegistered() == settings.concurrency();
     }
 
-    /** Tasks running right now. */
+    /**
+     * Tasks running right now: deliveries being handled, plus overdue runs (past their time limit,
+     * their attempt already failed, but their handler ignored the interruption and still runs).
+     */
     public int tasksInFlight() {
         return inFlight.count();
+    }
+
+    /** Runs past their time limit whose handler ignored the interruption and has not returned yet. */
+    public int overdueRuns() {
+        return dispatcher.overdueRuns();
     }
 
     /** What this worker has processed. */

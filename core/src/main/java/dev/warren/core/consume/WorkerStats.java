@@ -11,12 +11,38 @@ public final class WorkerStats {
 
     private final Map<String, LongAdder> succeededByType = new ConcurrentHashMap<>();
     private final Map<TaskOutcome, LongAdder> byOutcome = new ConcurrentHashMap<>();
+    private final LongAdder abandoned = new LongAdder();
+    private final LongAdder errors = new LongAdder();
 
     void record(String taskType, TaskOutcome outcome) {
         byOutcome.computeIfAbsent(outcome, o -> new LongAdder()).increment();
         if (outcome == TaskOutcome.SUCCEEDED) {
             succeededByType.computeIfAbsent(taskType, t -> new LongAdder()).increment();
         }
+    }
+
+    void recordAbandoned() {
+        abandoned.increment();
+    }
+
+    void recordError() {
+        errors.increment();
+    }
+
+    /**
+     * Runs that ended after their delivery went stale (channel closed, or connection lost and
+     * recovered, while they ran): the broker redelivers those tasks, so these runs count no outcome.
+     */
+    public long abandoned() {
+        return abandoned.sum();
+    }
+
+    /**
+     * Exceptions outside handlers: a task listener threw, the failure policy could not move a
+     * failed task on (it went back to the queue), or a delivery could not be dispatched.
+     */
+    public long errors() {
+        return errors.sum();
     }
 
     /** Tasks that ended with {@code outcome}. */

@@ -20,8 +20,9 @@ public interface ResultListener {
     /**
      * A result message arrived.
      *
-     * @param taskId the message's {@code correlation_id}: the task's {@code message_id}, or
-     *               {@code null} when the sender set none
+     * @param taskId the message's {@code correlation_id}: the task's own {@code correlation_id}
+     *               when it had one, else its {@code message_id}; {@code null} when the sender
+     *               of the result set none
      * @param result the decoded result
      */
     void resultArrived(String taskId, TaskResult result);

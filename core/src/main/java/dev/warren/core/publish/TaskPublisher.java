@@ -82,8 +82,10 @@ public final class TaskPublisher {
      */
     public CompletableFuture<TaskResult> request(OutgoingTask task) {
         CompletableFuture<TaskResult> result = new CompletableFuture<>();
-        awaitedResults.put(task.id(), result);
-        result.whenComplete((r, e) -> awaitedResults.remove(task.id()));
+        // The worker echoes the task's correlation id, or its message id when it has none.
+        String awaitedId = task.correlationId() != null ? task.correlationId() : task.id();
+        awaitedResults.put(awaitedId, result);
+        result.whenComplete((r, e) -> awaitedResults.remove(awaitedId));
         try {
             startReplyConsumer();
         } catch (IOException | RuntimeException e) {

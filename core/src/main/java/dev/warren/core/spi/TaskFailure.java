@@ -4,6 +4,9 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskMessage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,6 +29,11 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
     /** The attempt that failed (1 when unknown). */
     public int attempt() {
         return message == null ? 1 : message.attempt();
+    }
+
+    /** The task's id: the decoded one, else the {@code message_id} property (may be {@code null}). */
+    public String messageId() {
+        return message != null ? message.id() : properties.getMessageId();
     }
 
     /** The task type, or {@code "unknown"} when the body could not be decoded. */
@@ -73,7 +81,16 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
      * with a producer's {@code user_id} would be refused, and with it the worker's publishing channel.
      */
     public AMQP.BasicProperties republishProperties(int nextAttempt, Instant failedAt) {
-        return republishProperties(nextAttempt, failedAt, true);
+        return republishProperties(nextAttempt, failedAt, true, false);
+    }
+
+    /**
+     * The properties of the dead-letter copy: those of {@link #republishProperties} plus
+     * {@code x-warren-stack-trace}, the cause's stack trace cut to
+     * {@link TaskHeaders#MAX_STACK_TRACE_BYTES}.
+     */
+    public AMQP.BasicProperties deadLetterProperties(int attempt, Instant failedAt) {
+        return republishProperties(attempt, failedAt, true, true);
     }
 
     /**
@@ -84,10 +101,35 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
      * other properties are kept.
      */
     public AMQP.BasicProperties republishPropertiesWithoutOwnHeaders(int attempt, Instant failedAt) {
-        return republishProperties(attempt, failedAt, false);
+        return republishProperties(attempt, failedAt, false, true);
     }
 
-    private AMQP.BasicProperties republishProperties(int nextAttempt, Instant failedAt, boolean ownHeaders) {
+    /**
+     * The stack trace of the cause and its causes, as {@link Throwable#printStackTrace()} prints
+     * it, cut to at most {@code maxBytes} bytes of UTF-8 (ending in a line that says so).
+     */
+    public String stackTrace(int maxBytes) {
+        StringWriter text = new StringWriter();
+        cause.printStackTrace(new PrintWriter(text));
+        return truncateUtf8(text.toString().replace("\r", ""), maxBytes);
+    }
+
+    static String truncateUtf8(String text, int maxBytes) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= maxBytes) {
+            return text;
+        }
+        String marker = "\n\t... (cut: " + bytes.length + " bytes in all)";
+        int keep = Math.max(0, maxBytes - marker.getBytes(StandardCharsets.UTF_8).length);
+        // Back off to the start of a UTF-8 sequence, so the cut never splits a character.
+        while (keep > 0 && (bytes[keep] & 0xC0) == 0x80) {
+            keep--;
+        }
+        return new String(bytes, 0, keep, StandardCharsets.UTF_8) + marker;
+    }
+
+    private AMQP.BasicProperties republishProperties(int nextAttempt, Instant failedAt, boolean ownHeaders,
+                                                     boolean withStackTrace) {
         Map<String, Object> own = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
         Map<String, Object> headers = new HashMap<>(ownHeaders ? own : Map.of());
         if (!ownHeaders) {
@@ -99,6 +141,9 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
         headers.put(TaskHeaders.ERROR_MESSAGE, text.length() > TaskHeaders.MAX_ERROR_MESSAGE_LENGTH
                 ? text.substring(0, TaskHeaders.MAX_ERROR_MESSAGE_LENGTH) : text);
         headers.put(TaskHeaders.FAILED_AT, failedAt.toString());
+        if (withStackTrace) {
+            headers.put(TaskHeaders.STACK_TRACE, stackTrace(TaskHeaders.MAX_STACK_TRACE_BYTES));
+        }
         headers.put(TaskHeaders.QUEUE, queue);
         // No expiration: a parked or delayed copy must not silently expire (the retry queue's TTL sets the delay).
         AMQP.BasicProperties.Builder builder = properties.builder().headers(headers).deliveryMode(2).userId(null)

@@ -18,12 +18,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -77,12 +81,81 @@ public final class TaskCodec {
         int attempt = attempt(headers.get(TaskHeaders.ATTEMPT));
         String id = properties.getMessageId();
         if (id == null || id.isBlank()) {
-            id = UUID.randomUUID().toString();
+            id = derivedId(properties, body);
         }
         Date timestamp = properties.getTimestamp();
         return new TaskMessage(id, type, payload, attempt, headers, properties.getReplyTo(),
                 properties.getCorrelationId(), timestamp == null ? null : timestamp.toInstant(),
                 envelope != null && envelope.isRedeliver());
+    }
+
+    /**
+     * The id of a message that has no {@code message_id}: a UUID computed from its body and its
+     * properties (type, timestamp, correlation id, reply-to, and the producer's own headers, not
+     * those starting with {@code x-}), so every delivery of the same message gets the same id.
+     * Warren puts it on every copy it makes (retries, the dead-letter copy, replays), so it stays
+     * the task's idempotency key for the task's whole life. Two messages identical in body and
+     * those properties get the same id: a producer that sends such twins on purpose must set
+     * {@code message_id} to tell them apart.
+     */
+    public static String derivedId(AMQP.BasicProperties properties, byte[] body) {
+        MessageDigest digest = sha256();
+        digest.update(body == null ? new byte[0] : body);
+        StringBuilder identity = new StringBuilder();
+        identity.append('\0').append(properties.getType())
+                .append('\0').append(properties.getTimestamp() == null ? null : properties.getTimestamp().getTime())
+                .append('\0').append(properties.getCorrelationId())
+                .append('\0').append(properties.getReplyTo())
+                .append('\0').append(canonical(ownHeaders(properties.getHeaders())));
+        digest.update(identity.toString().getBytes(StandardCharsets.UTF_8));
+        ByteBuffer hash = ByteBuffer.wrap(digest.digest());
+        long high = (hash.getLong() & ~0xF000L) | 0x8000L;                   // version 8: custom
+        long low = (hash.getLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+        return new UUID(high, low).toString();
+    }
+
+    private static Map<String, Object> ownHeaders(Map<String, Object> headers) {
+        Map<String, Object> own = new TreeMap<>();
+        if (headers != null) {
+            headers.forEach((key, value) -> {
+                if (!key.regionMatches(true, 0, "x-", 0, 2)) {
+                    own.put(key, value);
+                }
+            });
+        }
+        return own;
+    }
+
+    /** A text form of a header value that does not depend on map order or byte-string types. */
+    private static String canonical(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder text = new StringBuilder("{");
+            new TreeMap<>(plainHeaders(castMap(map))).forEach((k, v) -> text.append(k).append('=').append(canonical(v)).append(','));
+            return text.append('}').toString();
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder text = new StringBuilder("[");
+            list.forEach(v -> text.append(canonical(v)).append(','));
+            return text.append(']').toString();
+        }
+        if (value instanceof byte[] bytes) {
+            return HexFormat.of().formatHex(bytes);
+        }
+        return String.valueOf(plainValue(value));
+    }
+
+    private static Map<String, Object> castMap(Map<?, ?> map) {
+        Map<String, Object> result = new HashMap<>();
+        map.forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     /** Properties of a new task: persistent, JSON, with id, type, timestamp and app id. */

@@ -9,6 +9,11 @@ public final class TaskHeaders {
     public static final String ERROR = "x-warren-error";
     /** Message of the last failure, truncated to {@link #MAX_ERROR_MESSAGE_LENGTH} characters. */
     public static final String ERROR_MESSAGE = "x-warren-error-message";
+    /**
+     * On a dead-letter copy only: the stack trace of the final failure (with its causes), cut to
+     * {@link #MAX_STACK_TRACE_BYTES} bytes of UTF-8 so the copy's headers always fit in a frame.
+     */
+    public static final String STACK_TRACE = "x-warren-stack-trace";
     /** ISO-8601 instant of the last failure. */
     public static final String FAILED_AT = "x-warren-failed-at";
     /** The work queue a retried or dead-lettered message came from. */
@@ -27,6 +32,12 @@ public final class TaskHeaders {
     public static final String APP_ID = "warren";
     /** Longest error message kept in a header. */
     public static final int MAX_ERROR_MESSAGE_LENGTH = 1000;
+    /**
+     * Most bytes of {@link #STACK_TRACE}: with the other error headers (at most about 3 KiB) it
+     * stays far below the smallest frame a broker negotiates by default (128 KiB), and a copy whose
+     * own headers leave no room for it is sent without them ({@link #HEADERS_DROPPED}).
+     */
+    public static final int MAX_STACK_TRACE_BYTES = 8 * 1024;
 
     private TaskHeaders() {
     }

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * A decoded task: what a worker knows about one delivery.
  *
- * @param id            {@code message_id}, or a generated UUID when the producer set none
+ * @param id            {@code message_id}, or, when the producer set none, an id derived from the
+ *                      message ({@link TaskCodec#derivedId}): the same for every delivery of it
  * @param type          the task type, from the {@code type} property or the body's {@code task_type}
  * @param payload       the JSON body, including {@code task_type} when the producer put it there
  * @param attempt       1-based attempt number from {@code x-warren-attempt}

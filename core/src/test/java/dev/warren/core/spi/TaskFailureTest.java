@@ -36,4 +36,13 @@ class TaskFailureTest {
         assertThat(TaskFailure.printable("plain")).isEqualTo("plain");
         assertThat(failure(new AMQP.BasicProperties(), new IllegalStateException("a\r\nb")).reason()).isEqualTo("a??b");
     }
+
+    @Test
+    void theStackTraceIsCutOnACharacterBoundaryAndSaysSo() {
+        String text = "é".repeat(100);                      // 200 bytes of UTF-8
+        assertThat(TaskFailure.truncateUtf8(text, 200)).isEqualTo(text);
+        String cut = TaskFailure.truncateUtf8(text, 101);
+        assertThat(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(101);
+        assertThat(cut).startsWith("éé").endsWith("(cut: 200 bytes in all)").doesNotContain("\uFFFD");
+    }
 }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Collects what one logback logger (and the loggers below it) logs while it is open, including
- * stack traces; thread safe, as workers log from their own threads. Levels stay as configured.
+ * stack traces and, after the message, the MDC as {@code {key=value, ...}} when it is not empty; thread safe, as workers log from their own threads. Levels stay as configured.
  */
 public final class LogCapture implements AutoCloseable {
 
@@ -20,6 +20,9 @@ public final class LogCapture implements AutoCloseable {
         @Override
         protected void append(ILoggingEvent event) {
             String line = event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
+            if (!event.getMDCPropertyMap().isEmpty()) {
+                line += " " + new java.util.TreeMap<>(event.getMDCPropertyMap());
+            }
             if (event.getThrowableProxy() != null) {
                 line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
             }

@@ -39,6 +39,27 @@ class TaskCodecTest {
     }
 
     @Test
+    void aMessageWithoutMessageIdGetsTheSameIdOnEveryDeliveryAndItsTwinWithOtherContentAnother() throws Exception {
+        AMQP.BasicProperties pika = new AMQP.BasicProperties.Builder().deliveryMode(2)
+                .headers(Map.of("tenant", LongStringHelper.asLongString("acme"))).build();
+        byte[] body = utf8("{\"task_type\": \"noop\", \"n\": 1}");
+        TaskMessage first = codec.decode(envelope, pika, body);
+        // A redelivery: same bytes and properties, the broker's flag set; Warren's and the broker's x- headers added.
+        AMQP.BasicProperties again = pika.builder().headers(Map.of("tenant", LongStringHelper.asLongString("acme"),
+                "x-delivery-count", 1, TaskHeaders.ATTEMPT, 1)).build();
+        TaskMessage redelivered = codec.decode(new Envelope(7, true, "", "task_queue"), again, body.clone());
+
+        assertThat(redelivered.id()).isEqualTo(first.id()).isEqualTo(TaskCodec.derivedId(pika, body));
+        assertThat(first.id()).matches("[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(codec.decode(envelope, pika, utf8("{\"task_type\": \"noop\", \"n\": 2}")).id()).isNotEqualTo(first.id());
+        assertThat(codec.decode(envelope, pika.builder().correlationId("c-2").build(), body).id()).isNotEqualTo(first.id());
+        assertThat(codec.decode(envelope, pika.builder().headers(Map.of("tenant", "other")).build(), body).id())
+                .isNotEqualTo(first.id());
+        assertThat(codec.decode(envelope, pika.builder().messageId("set-by-producer").build(), body).id())
+                .isEqualTo("set-by-producer");
+    }
+
+    @Test
     void theTypePropertyWinsOverTheBodyField() throws Exception {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().type("echo").messageId("m-1")
                 .headers(Map.of(TaskHeaders.ATTEMPT, 3, "note", LongStringHelper.asLongString("hi"))).build();
