@@ -16,6 +16,22 @@ public final class MetricNames {
     public static final String TASK_LATENCY = "warren.task.latency";
     /** {@code warren_tasks_in_flight{queue}}: deliveries being handled right now. */
     public static final String TASKS_IN_FLIGHT = "warren.tasks.in.flight";
+    /**
+     * {@code warren_tasks_overdue{queue}}: runs past their time limit whose handler ignored the
+     * interruption and still runs (their attempt has already failed); they are also in flight.
+     */
+    public static final String TASKS_OVERDUE = "warren.tasks.overdue";
+    /**
+     * {@code warren_tasks_abandoned_total{queue}}: runs that ended after their delivery was lost
+     * with its channel or connection; the broker redelivered those tasks, so these runs sent no
+     * result and count no outcome.
+     */
+    public static final String TASKS_ABANDONED = "warren.tasks.abandoned";
+    /**
+     * {@code warren_worker_errors_total{queue}}: exceptions outside handlers: a task listener
+     * threw, or a failed task could not be moved to a retry queue or the DLQ (it went back to the queue).
+     */
+    public static final String WORKER_ERRORS = "warren.worker.errors";
     /** {@code warren_published_total{task_type,result}}: publishes by how they ended; result confirmed, nacked, returned or failed. */
     public static final String PUBLISHED = "warren.published";
     /** {@code warren_publish_confirm_seconds}: histogram of publish to the broker's confirm (or nack or return). */

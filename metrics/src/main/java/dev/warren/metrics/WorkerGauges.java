@@ -6,6 +6,8 @@ import com.rabbitmq.client.Connection;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.QueueDeclaration;
 import dev.warren.core.consume.Worker;
+import dev.warren.core.consume.WorkerStats;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
@@ -22,7 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker's gauges: {@code warren_tasks_in_flight}, read from the worker on each scrape, and
+ * A worker's gauges: {@code warren_tasks_in_flight} and {@code warren_tasks_overdue}, read from the
+ * worker on each scrape (with the counters {@code warren_tasks_abandoned_total} and
+ * {@code warren_worker_errors_total}), and
  * {@code warren_queue_messages} / {@code warren_queue_consumers} for every queue the worker
  * declares (work queue, retry queues, DLQ), polled in the background with passive declares on a
  * channel of its own on the publishing connection. No management plugin is needed.
@@ -80,6 +84,19 @@ final class WorkerGauges implements AutoCloseable {
                 .description("Task deliveries being handled right now")
                 .tag(MetricNames.QUEUE, workQueue)
                 .strongReference(true)
+                .register(registry);
+        Gauge.builder(MetricNames.TASKS_OVERDUE, w, Worker::overdueRuns)
+                .description("Runs past their time limit whose handler ignored the interruption and still runs")
+                .tag(MetricNames.QUEUE, workQueue)
+                .strongReference(true)
+                .register(registry);
+        FunctionCounter.builder(MetricNames.TASKS_ABANDONED, w.stats(), WorkerStats::abandoned)
+                .description("Runs that ended after their delivery was lost with its channel or connection (redelivered)")
+                .tag(MetricNames.QUEUE, workQueue)
+                .register(registry);
+        FunctionCounter.builder(MetricNames.WORKER_ERRORS, w.stats(), WorkerStats::errors)
+                .description("Exceptions outside handlers: a task listener threw, or a failure could not be moved on")
+                .tag(MetricNames.QUEUE, workQueue)
                 .register(registry);
         List<String> names = w.topology().stream().map(QueueDeclaration::name).toList();
         synchronized (this) {

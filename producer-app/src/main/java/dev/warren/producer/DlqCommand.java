@@ -10,6 +10,7 @@ import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.core.wire.TaskHeaders;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
 import dev.warren.retry.SafetyNetPolicy;
@@ -135,8 +136,13 @@ final class DlqCommand implements Runnable {
                     + " type=" + props.getType() + " timestamp=" + props.getTimestamp() + " app_id=" + props.getAppId()
                     + " reply_to=" + props.getReplyTo());
             Map<String, Object> headers = new TreeMap<>(dev.warren.core.wire.TaskCodec.plainHeaders(props.getHeaders()));
+            headers.remove(TaskHeaders.STACK_TRACE);
             out.println("headers:");
             headers.forEach((key, value) -> out.println("  " + key + " = " + value));
+            if (letter.stackTrace() != null) {
+                out.println("stack trace:");
+                letter.stackTrace().lines().forEach(line -> out.println("  " + line));
+            }
             out.println("body:");
             out.println(new String(letter.body(), StandardCharsets.UTF_8));
             return ExitCodes.OK;

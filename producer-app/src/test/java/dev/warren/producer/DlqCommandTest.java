@@ -57,8 +57,11 @@ class DlqCommandTest {
     }
 
     private void publishDead(Channel channel, String id, String type, int attempt, String error, String message) throws Exception {
-        Map<String, Object> headers = Map.of(TaskHeaders.ATTEMPT, attempt, TaskHeaders.ERROR, error,
-                TaskHeaders.ERROR_MESSAGE, message, TaskHeaders.FAILED_AT, "2026-11-26T10:00:00Z", TaskHeaders.QUEUE, queue);
+        Map<String, Object> headers = new java.util.HashMap<>(Map.of(TaskHeaders.ATTEMPT, attempt, TaskHeaders.ERROR, error,
+                TaskHeaders.ERROR_MESSAGE, message, TaskHeaders.FAILED_AT, "2026-11-26T10:00:00Z", TaskHeaders.QUEUE, queue));
+        if (attempt > 1) {
+            headers.put(TaskHeaders.STACK_TRACE, error + ": " + message + "\n\tat com.example.Billing.charge(Billing.java:42)");
+        }
         channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().deliveryMode(2).messageId(id)
                 .type(type).headers(headers).build(), ("{\"task_type\":\"" + type + "\",\"n\":1}").getBytes(StandardCharsets.UTF_8));
     }
@@ -84,11 +87,15 @@ class DlqCommandTest {
     }
 
     @Test
-    void showPrintsHeadersAndBodyAndAnUnknownIdIsAnError() throws Exception {
+    void showPrintsHeadersStackTraceAndBodyAndAnUnknownIdIsAnError() throws Exception {
         Run show = run("dlq", "show", "dead-3");
         assertThat(show.exitCode()).isEqualTo(ExitCodes.OK);
         assertThat(show.out()).contains("task type:     send_welcome_email", "x-warren-error-message = email must be",
                 "{\"task_type\":\"send_welcome_email\",\"n\":1}");
+        assertThat(show.out()).doesNotContain("stack trace:");
+        Run withTrace = run("dlq", "show", "dead-1");
+        assertThat(withTrace.out()).contains("stack trace:\n  java.lang.IllegalStateException: planned failure\n"
+                + "  \tat com.example.Billing.charge(Billing.java:42)\nbody:").doesNotContain(TaskHeaders.STACK_TRACE + " =");
         Run missing = run("dlq", "show", "no-such-id");
         assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(missing.err()).contains("no message with id no-such-id");
@@ -107,7 +114,7 @@ class DlqCommandTest {
             assertThat(back.getProps().getMessageId()).isIn("dead-1", "dead-2");
             assertThat(back.getProps().getDeliveryMode()).isEqualTo(2);
             assertThat(back.getProps().getHeaders()).doesNotContainKeys(TaskHeaders.ATTEMPT, TaskHeaders.ERROR,
-                    TaskHeaders.ERROR_MESSAGE, TaskHeaders.FAILED_AT);
+                    TaskHeaders.ERROR_MESSAGE, TaskHeaders.STACK_TRACE, TaskHeaders.FAILED_AT);
         }
         Run none = run("dlq", "replay");
         assertThat(none.exitCode()).isEqualTo(ExitCodes.USAGE);

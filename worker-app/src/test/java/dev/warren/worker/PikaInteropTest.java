@@ -78,6 +78,19 @@ class PikaInteropTest {
         }
     }
 
+    @Test
+    void theRpcTutorialsPikaClientGetsItsReplyMatchedByCorrelationId() throws Exception {
+        String queue = queues.unique("pika-rpc");
+
+        try (var worker = InProcessWorker.start(broker.amqpUri(), queue);
+             var client = PikaScript.start(directory, "pika_rpc_client.py",
+                     "--uri", broker.amqpUri(), "--queue", queue, "--text", "ping")) {
+            assertThat(client.awaitExit(SCRIPT_TIMEOUT)).as("the tutorial's client matched a reply: %s", client).isZero();
+            // The reply's body is Warren's result message: the echo task returns its payload.
+            assertThat(client.stdout()).contains("\"status\":\"succeeded\"").contains("\"text\":\"ping\"");
+        }
+    }
+
     private static void awaitSucceededWelcomeEmails(InProcessWorker worker, long expected) {
         await("worker stats showing " + expected + " succeeded send_welcome_email tasks")
                 .atMost(Duration.ofSeconds(20))
