@@ -77,6 +77,10 @@ class StatusCommandTest {
         }
     }
 
+    /**
+     * RabbitMQ checks no permission on a passive declare (docs/reliability.md, "Least privilege"),
+     * so the access status can be refused is the vhost's, when it connects.
+     */
     @Test
     void aUserRefusedTheVhostIsToldWhoAndWhereWithExitStatus3() throws Exception {
         try (LeastPrivilegeNode node = LeastPrivilegeNode.start()) {
