@@ -1,4 +1,4 @@
-# Selects a JDK >= 21 for Warren's scripts; sourced by .ci/run and bin/demo.
+# Selects a JDK >= 21 for Warren's scripts; sourced by bin/test, bin/demo, bin/benchmark and .ci/run.
 #
 # Order: $JAVA_HOME, the `java` on PATH, Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64, then any
 # other JDK under /usr/lib/jvm. Exports JAVA_HOME and puts its bin/ first on PATH, so ./mvnw and

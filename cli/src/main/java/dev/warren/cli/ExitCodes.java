@@ -24,7 +24,10 @@ public final class ExitCodes {
     public static final int SOFTWARE = 1;
     /** Bad flags or settings. */
     public static final int USAGE = 2;
-    /** The broker could not be reached, or refused the credentials or access to a queue or vhost. */
+    /**
+     * The broker could not be reached, refused the credentials or access to a queue or vhost, or
+     * the connection was lost while a command waited for the broker.
+     */
     public static final int BROKER_UNAVAILABLE = 3;
     /** A queue exists with other arguments than Warren declares. */
     public static final int TOPOLOGY_MISMATCH = 4;

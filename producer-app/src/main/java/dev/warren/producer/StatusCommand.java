@@ -1,30 +1,35 @@
 package dev.warren.producer;
 
+import com.google.inject.Guice;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.google.inject.Guice;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.cli.ConnectionOptions;
-import dev.warren.cli.QueueOption;
 import dev.warren.cli.ExitCodes;
+import dev.warren.cli.QueueOption;
 import dev.warren.core.CoreModule;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.consume.DeadLetterOnFailure;
 import dev.warren.core.publish.RouteTable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code status}: ready messages and consumers of a work queue and its dead-letter queue. */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints ready messages and consumers of the work queue and its dead-letter queue, one line each,",
-            "e.g. 'task_queue: 0 ready, 2 consumers'. Uses passive declares: it never creates a queue."})
-final class StatusCommand implements java.util.concurrent.Callable<Integer> {
+            "e.g. 'task_queue: 0 ready, 2 consumers', or 'task_queue: does not exist'. Uses passive declares:",
+            "it never creates a queue. Exit status 3 when the broker is unreachable, refuses access or the",
+            "connection is lost."})
+final class StatusCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -44,21 +49,78 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
             Connection conn = connections.publishing();
             for (String name : List.of(queue.queue(), DeadLetterOnFailure.deadLetterQueue(queue.queue()))) {
                 out.println(describe(conn, name));
+                out.flush();
             }
         }
-        out.flush();
         return ExitCodes.OK;
     }
 
-    private static String describe(Connection connection, String name) throws IOException {
-        // A passive declare of a missing queue closes its channel, so each queue gets its own.
-        try (Channel channel = connection.createChannel()) {
+    /**
+     * One line about queue {@code name}: its ready messages and consumers; "does not exist" only
+     * when the broker answers the passive declare with {@code NOT_FOUND} (404); the broker's reply
+     * when it closes the channel for another reason, such as {@code RESOURCE_LOCKED} for a queue
+     * exclusive to another connection. Blocks for one round trip.
+     *
+     * @throws BrokerUnavailableException (exit status 3) when the broker refuses access
+     *         ({@code ACCESS_REFUSED}), or the connection is lost or closed before it answers
+     */
+    static String describe(Connection connection, String name) {
+        try {
+            // A passive declare of a missing queue closes its channel, so each queue gets its own.
+            Channel channel = connection.createChannel();
+            if (channel == null) {
+                throw new BrokerUnavailableException("reading queue '" + name + "' failed: the broker allows no more"
+                        + " channels on the connection to " + address(connection), null);
+            }
             AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(name);
+            channel.close();
             return name + ": " + ok.getMessageCount() + " ready, " + ok.getConsumerCount() + " consumers";
-        } catch (IOException e) {
-            return name + ": does not exist";
-        } catch (java.util.concurrent.TimeoutException e) {
-            return name + ": no answer";
+        } catch (IOException | ShutdownSignalException e) {
+            AMQP.Channel.Close close = channelClose(e);
+            if (close != null && close.getReplyCode() == AMQP.NOT_FOUND) {
+                return name + ": does not exist";
+            }
+            if (close != null && close.getReplyCode() != AMQP.ACCESS_REFUSED) {
+                return name + ": " + close.getReplyText();
+            }
+            // ExitCodes prints an ACCESS_REFUSED message as it is, with the permissions to grant.
+            String why = close != null ? "reading queue '" + name + "' failed: " + close.getReplyText()
+                    : "lost the connection to " + address(connection) + " while reading queue '" + name + "': "
+                            + connectionLoss(e);
+            throw new BrokerUnavailableException(why, e);
+        } catch (TimeoutException e) {
+            throw new BrokerUnavailableException("lost the connection to " + address(connection)
+                    + " while reading queue '" + name + "': the broker did not answer closing the channel", e);
         }
+    }
+
+    /** The broker's channel.close when it closed only this channel (a soft error), else null. */
+    private static AMQP.Channel.Close channelClose(Exception e) {
+        ShutdownSignalException signal = e instanceof ShutdownSignalException s ? s
+                : e.getCause() instanceof ShutdownSignalException s ? s : null;
+        if (signal != null && !signal.isHardError() && signal.getReason() instanceof AMQP.Channel.Close close) {
+            return close;
+        }
+        return null;
+    }
+
+    /**
+     * Why the connection went away, in one line: the broker's reply text when it closed the
+     * connection, else the I/O error (a client that noticed earlier keeps only its text).
+     */
+    private static String connectionLoss(Exception e) {
+        ShutdownSignalException signal = e instanceof ShutdownSignalException s ? s
+                : e.getCause() instanceof ShutdownSignalException s ? s : null;
+        if (signal != null && signal.getReason() instanceof AMQP.Connection.Close close) {
+            return close.getReplyText();
+        }
+        if (signal == e && e.getCause() == null) {
+            return e.getMessage();
+        }
+        return AmqpConnections.describe(e);
+    }
+
+    private static String address(Connection connection) {
+        return connection.getAddress().getHostAddress() + ":" + connection.getPort();
     }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A Warren {@code send} is received by the classic pika consumer ({@code queue_declare(durable=True)},
- * manual acks) as a persistent message with the flat JSON body of DESIGN.md. The pika scripts live
+ * manual acks) as a persistent message with the flat JSON body of docs/wire-format.md. The pika scripts live
  * with worker-app's interop tests ({@code worker-app/src/test/resources/interop}); this test runs
  * the consumer from there, as {@code send} lives here.
  */

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Assumptions;
  * ({@link LoadDriver} for the real {@code producer-app load}, {@link TrackedLoad} where the load's
  * own connection is taken away), inject their fault while the load runs, and assert: every
  * task answered, zero lost, duplicates counted. Each prints one line tagged {@code FAULT-SCENARIO}
- * and appends it to {@code target/fault-scenarios.txt}, the table for the issue's closing note.
+ * and appends it to {@code target/fault-scenarios.txt} (docs/reliability.md, "Failure matrix").
  *
  * <p>Thread-safe; its one state is the {@linkplain #sharedNode() shared node}.
  */

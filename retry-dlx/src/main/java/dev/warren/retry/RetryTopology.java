@@ -19,6 +19,7 @@ import java.util.TreeSet;
  * {@code x-queue-type=quorum}, {@code x-delivery-limit} and at-least-once dead-lettering to
  * {@code Q.dlq}.
  * The delay is in the queue's name, so a changed ladder adds queues instead of clashing.
+ * docs/wire-format.md ("Queues") lists every queue with its arguments.
  *
  * <p>With a quorum work queue every companion is a quorum queue too, the retry queues with
  * at-least-once dead-lettering: a classic retry queue lives on one node, and while that node is

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Bad input fuzzing (issue 7): the hand-written seeds of {@code fuzz/bad-input-corpus.jsonl} and
+ * Bad input fuzzing: the hand-written seeds of {@code fuzz/bad-input-corpus.jsonl} and
  * 10,000 generated malformed tasks ({@link BadInputGenerator}, fixed seed), shuffled among 1,000
  * valid ones and published straight with amqp-client to one in-process worker-app worker
  * (4 consumers, prefetch 50, a 64 KiB {@code --max-message-bytes}, metrics on).

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Graceful shutdown on SIGTERM (DESIGN.md: "cancel consumers, finish in-flight tasks, ack them,
- * close connections. Nothing in flight is lost or double-acked"), with a real worker-app process.
+ * Graceful shutdown on SIGTERM (docs/architecture.md, "Graceful shutdown": cancel consumers,
+ * finish in-flight tasks, ack them, close connections; nothing in flight is lost or acked twice),
+ * with a real worker-app process.
  */
 class GracefulStopTest {
 

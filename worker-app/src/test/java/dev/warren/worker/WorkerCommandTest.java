@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code worker-app} command line, run in-process through picocli: help, setting validation
- * and the exit codes of DESIGN.md/issue 3 (2 bad settings, 3 broker unreachable, 4 queue exists
+ * and the exit codes the README lists (2 bad settings, 3 broker unreachable, 4 queue exists
  * with other arguments), and no password in anything it prints or logs.
  */
 class WorkerCommandTest {

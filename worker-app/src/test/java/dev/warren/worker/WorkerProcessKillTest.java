@@ -29,8 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * At-least-once across worker crashes (DESIGN.md: "A worker killed mid-task leaves the message
- * unacked; the broker redelivers it"), with real worker-app processes and {@code kill -9}.
+ * At-least-once across worker crashes (docs/reliability.md, "Failure matrix": a worker killed
+ * mid-task leaves its message unacked, and the broker redelivers it), with real worker-app
+ * processes and {@code kill -9}.
  */
 class WorkerProcessKillTest {
 

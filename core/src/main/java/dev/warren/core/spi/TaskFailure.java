@@ -75,7 +75,7 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
 
     /**
      * The properties to republish this delivery with: the original ones plus the attempt number
-     * and the error headers of DESIGN.md ({@code x-warren-error}, {@code x-warren-error-message},
+     * and the error headers of docs/wire-format.md ({@code x-warren-error}, {@code x-warren-error-message},
      * {@code x-warren-failed-at}, {@code x-warren-queue}). Without {@code user_id}: the broker
      * checks it against the publishing user, so a copy the worker publishes under its own user
      * with a producer's {@code user_id} would be refused, and with it the worker's publishing channel.

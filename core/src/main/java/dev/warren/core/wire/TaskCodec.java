@@ -31,7 +31,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Converts between AMQP deliveries and {@link TaskMessage}s in the wire format of DESIGN.md: a
+ * Converts between AMQP deliveries and {@link TaskMessage}s in the wire format of docs/wire-format.md: a
  * flat UTF-8 JSON object with {@code task_type}, published persistent to the default exchange.
  *
  * <p>Decoding accepts what a bare pika producer sends (only {@code delivery_mode=2}, no other

@@ -1,6 +1,6 @@
 package dev.warren.core.wire;
 
-/** The AMQP header names Warren reads and writes, listed once (see DESIGN.md, "Wire format"). */
+/** The AMQP header names Warren reads and writes, listed once (see docs/wire-format.md, "Headers"). */
 public final class TaskHeaders {
 
     /** 1-based attempt number; absent means 1. */

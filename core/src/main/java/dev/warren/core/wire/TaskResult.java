@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The result message a worker sends to {@code reply_to}, with {@code correlation_id} = the task's
- * {@code message_id}.
+ * {@code message_id} (see docs/wire-format.md, "The result").
  *
  * @param taskId   the task's message id
  * @param taskType the task type

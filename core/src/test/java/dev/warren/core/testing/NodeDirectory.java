@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The temp directory of a private node (its configuration, data, logs and command output) and
- * the environment that points the package's scripts at it, as DESIGN.md shows.
+ * the environment ({@code RABBITMQ_*} variables) that points the package's scripts at it, as
+ * bin/demo does for its private node.
  */
 final class NodeDirectory {
 

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Locates the broker behind {@link RabbitBroker#shared()} once per JVM, in the order DESIGN.md
- * gives, and remembers the broker or the failure.
+ * Locates the broker behind {@link RabbitBroker#shared()} once per JVM, in the order README.md
+ * gives ("Testing"), and remembers the broker or the failure.
  */
 final class SharedBroker {
 
