@@ -50,7 +50,7 @@ final class ProcessDrainer implements Drainer {
         for (int i = 1; i <= processes; i++) {
             Path log = logDir.resolve("worker-" + queue + "-" + i + ".log");
             ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-jar", workerJar.toString(),
-                    "--uri", uri, "--queue", queue, "--concurrency", String.valueOf(concurrency),
+                    "--demo", "--uri", uri, "--queue", queue, "--concurrency", String.valueOf(concurrency),
                     "--prefetch", String.valueOf(prefetch), "--name", "bench-" + i)
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putIfAbsent("WARREN_LOG_LEVEL", "WARN");

@@ -72,7 +72,7 @@ class ClusterFailoverTest {
     void stoppingTheQueueLeaderNodeLosesNoTaskAndConsumersMoveOn() {
         String queue = TestQueues.unique("fault-cluster");
         long began = System.nanoTime();
-        List<String> args = List.of("--addresses", cluster.addresses(), "--queue", queue, "--queue-type", "quorum",
+        List<String> args = List.of("--demo", "--addresses", cluster.addresses(), "--queue", queue, "--queue-type", "quorum",
                 "--heartbeat", "5s", "--startup-timeout", "60s", "--retry-delays", "100ms",
                 "--retry-max-attempts", "10", "--concurrency", "2", "--prefetch", "2");
         try (var fleet = new WorkerFleet(directory, "clustered", args)) {

@@ -88,7 +88,7 @@ class ConsumerTimeoutTest {
     void aTaskPastTheConsumerTimeoutIsRedeliveredCountedAndDeadLetteredWhileOtherTasksFlow() throws Exception {
         String queue = TestQueues.unique("fault-ctimeout");
         long began = System.nanoTime();
-        List<String> args = List.of("--uri", node.amqpUri(), "--queue", queue, "--heartbeat", "5s",
+        List<String> args = List.of("--demo", "--uri", node.amqpUri(), "--queue", queue, "--heartbeat", "5s",
                 "--startup-timeout", "60s", "--retry-delays", "100ms",
                 "--retry-max-attempts", String.valueOf(MAX_ATTEMPTS),
                 "--concurrency", "2", "--broker-consumer-timeout", "5s");

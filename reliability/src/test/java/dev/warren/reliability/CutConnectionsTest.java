@@ -84,7 +84,7 @@ class CutConnectionsTest {
     void cutAndStalledConnectionsRecoverAndLoseNoTask() throws Exception {
         String queue = TestQueues.unique("fault-proxy");
         long began = System.nanoTime();
-        List<String> args = List.of("--uri", proxy.amqpUri(), "--queue", queue, "--heartbeat", "2s",
+        List<String> args = List.of("--demo", "--uri", proxy.amqpUri(), "--queue", queue, "--heartbeat", "2s",
                 "--startup-timeout", "60s", "--retry-delays", "100ms", "--retry-max-attempts", "10",
                 "--concurrency", "2", "--prefetch", "2");
         try (var fleet = new WorkerFleet(directory, "proxied", args)) {

@@ -88,12 +88,13 @@ public final class FaultHarness {
     }
 
     /**
-     * The worker-app flags of a fault scenario: the node's URI, the queue, a short heartbeat and
+     * The worker-app flags of a fault scenario: the demo task types (the loads send {@code sleep}
+     * and {@code noop}), the node's URI, the queue, a short heartbeat and
      * startup timeout, a fast retry ladder ({@code 100ms}, 10 attempts, so a task counted as
      * retried by a redelivery still completes quickly), then {@code extra}.
      */
     public static List<String> workerArgs(String amqpUri, String queue, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--uri", amqpUri, "--queue", queue,
+        List<String> args = new ArrayList<>(List.of("--demo", "--uri", amqpUri, "--queue", queue,
                 "--heartbeat", "5s", "--startup-timeout", "60s",
                 "--retry-delays", "100ms", "--retry-max-attempts", "10"));
         args.addAll(List.of(extra));

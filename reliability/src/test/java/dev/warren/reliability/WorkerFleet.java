@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * prints the tail of every worker's log, so a failing scenario shows what each worker saw.
  *
  * <pre>{@code
- * try (var fleet = new WorkerFleet(dir, "w", List.of("--uri", node.amqpUri(), "--queue", queue))) {
+ * try (var fleet = new WorkerFleet(dir, "w", List.of("--demo", "--uri", node.amqpUri(), "--queue", queue))) {
  *     fleet.start(3);                       // waits until all three consume
  *     fleet.live().get(0).kill();
  *     fleet.start(1);                       // a replacement

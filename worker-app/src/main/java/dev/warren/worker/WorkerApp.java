@@ -1,19 +1,15 @@
 package dev.warren.worker;
 
-import dev.warren.cli.ExitCodes;
-
-/** Entry point of {@code worker-app.jar}. */
+/**
+ * Entry point of {@code worker-app.jar}: {@link WarrenWorker} with no task modules of its own,
+ * so it runs those named in services files and, with {@code --demo}, the demo's.
+ */
 public final class WorkerApp {
 
     private WorkerApp() {
     }
 
     public static void main(String[] args) {
-        // Before Guice loads: no runtime bytecode generation (Warren uses no AOP), which also
-        // avoids sun.misc.Unsafe warnings on JDK 24+.
-        System.setProperty("guice_bytecode_gen_option", "DISABLED");
-        WorkerCommand command = new WorkerCommand();
-        StopSignals.onTermOrInt(command::requestStop);
-        System.exit(ExitCodes.commandLine(command).execute(args));
+        WarrenWorker.runAndExit(args);
     }
 }

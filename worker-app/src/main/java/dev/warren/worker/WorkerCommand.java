@@ -10,18 +10,25 @@ import dev.warren.cli.MetricsOptions;
 import dev.warren.core.CoreModule;
 import dev.warren.core.WorkerModule;
 import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.config.Durations;
+import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.core.task.TaskModule;
 import dev.warren.metrics.MetricsLifecycle;
 import dev.warren.retry.RetryDlxModule;
 import dev.warren.worker.demo.DemoSettings;
 import dev.warren.worker.demo.DemoTasks;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -35,10 +42,13 @@ import picocli.CommandLine.Option;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Consumes a RabbitMQ work queue and runs each task with the handler registered for its task_type.",
-            "Bundled task types: send_welcome_email, noop, echo, sleep, fail, crash.",
+            "Task types come from TaskModules named in META-INF/services/dev.warren.core.task.TaskModule files, on the"
+                    + " class path or in the jars of --tasks; --demo adds the demo types send_welcome_email, noop, echo,"
+                    + " sleep, fail and crash.",
             "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
             "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
-            "Exit codes: 0 stopped, 2 bad settings, 3 broker unreachable or access refused, 4 queue exists with other"
+            "Exit codes: 0 stopped, 2 bad settings (a missing --tasks path, a task module that cannot be loaded,"
+                    + " a task type registered twice, no task type at all), 3 broker unreachable or access refused, 4 queue exists with other"
                     + " arguments."})
 public final class WorkerCommand implements Callable<Integer> {
 
@@ -86,19 +96,47 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Name of this worker in logs and connection names (env WARREN_WORKER_NAME; default host-pid).")
     String name;
 
+    @Option(names = "--tasks", paramLabel = "PATH[,PATH...]", split = ",", defaultValue = "${env:WARREN_TASKS}",
+            description = "Jars whose META-INF/services/dev.warren.core.task.TaskModule names task modules to run, besides"
+                    + " those on the class path. A folder means every .jar directly in it, or is itself a classes"
+                    + " directory if it holds that services file (env WARREN_TASKS, comma-separated).")
+    List<String> tasks;
+
+    @Option(names = "--demo", defaultValue = "${env:WARREN_DEMO:-false}",
+            description = "Also run the demo task types send_welcome_email, noop, echo, sleep, fail and crash; crash"
+                    + " halts the worker, so never in production (env WARREN_DEMO; default ${DEFAULT-VALUE}).")
+    boolean demo;
+
     @Option(names = "--email-delay", paramLabel = "DURATION", converter = DurationConverter.class,
             defaultValue = "${env:WARREN_DEMO_EMAIL_DELAY:-50ms}",
-            description = "How long the demo send_welcome_email task takes (env WARREN_DEMO_EMAIL_DELAY; default ${DEFAULT-VALUE}).")
+            description = "With --demo: how long the demo send_welcome_email task takes (env WARREN_DEMO_EMAIL_DELAY;"
+                    + " default ${DEFAULT-VALUE}).")
     Duration emailDelay;
 
+    private final List<TaskModule> given;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    /** The worker-app command: task modules come from services files and {@code --demo} only. */
+    public WorkerCommand() {
+        this(List.of());
+    }
+
+    /** A worker command that also runs {@code given}, as {@link WarrenWorker#run} does. */
+    WorkerCommand(List<TaskModule> given) {
+        this.given = List.copyOf(given);
+    }
 
     @Override
     public Integer call() throws Exception {
         String workerName = name != null && !name.isBlank() ? name : defaultName();
         AmqpSettings amqp = connection.toSettings("warren-worker@" + workerName);
         WorkerSettings settings = settings();
-        Injector injector = Guice.createInjector(modules(amqp, settings));
+        try (TaskModuleLoader loader = taskModuleLoader()) {
+            return run(workerName, amqp, Guice.createInjector(modules(amqp, settings, loader)));
+        }
+    }
+
+    private int run(String workerName, AmqpSettings amqp, Injector injector) throws InterruptedException, IOException {
         Worker worker = injector.getInstance(Worker.class);
         AmqpConnections connections = injector.getInstance(AmqpConnections.class);
         MetricsLifecycle metricsEndpoint = injector.getInstance(MetricsLifecycle.class);
@@ -107,8 +145,7 @@ public final class WorkerCommand implements Callable<Integer> {
             metricsEndpoint.start();
             worker.start();
             stopRequested.await();
-            log.info("stop requested; finishing in-flight tasks (up to {})",
-                    dev.warren.core.config.Durations.format(shutdownTimeout));
+            log.info("stop requested; finishing in-flight tasks (up to {})", Durations.format(shutdownTimeout));
         } finally {
             worker.stop();
             metricsEndpoint.close();
@@ -122,11 +159,44 @@ public final class WorkerCommand implements Callable<Integer> {
         return new WorkerSettings(queue.queue(), concurrency, prefetch, shutdownTimeout, brokerConsumerTimeout, maxMessageBytes);
     }
 
-    /** The Guice modules of the worker app; tests reuse them. */
-    List<Module> modules(AmqpSettings amqp, WorkerSettings settings) {
-        return List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())), new WorkerModule(settings),
-                new RetryDlxModule(retry.settings(), retry.queueType()), new DemoTasks(new DemoSettings(emailDelay)),
-                metrics.module());
+    /** The loader of the task modules in services files, over the class path and the {@code --tasks} jars. */
+    TaskModuleLoader taskModuleLoader() {
+        return TaskModuleLoader.over(TaskJars.resolve(tasks));
+    }
+
+    /**
+     * The Guice modules of the worker app, task modules included (given ones, then those
+     * {@code loader} finds, then the demo's with {@code --demo}); tests reuse them.
+     *
+     * @throws InvalidSettingException when a task module cannot be loaded, a task type is
+     *                                 registered twice, or there is no task type at all
+     */
+    List<Module> modules(AmqpSettings amqp, WorkerSettings settings, TaskModuleLoader loader) {
+        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
+                new WorkerModule(settings), new RetryDlxModule(retry.settings(), retry.queueType()), metrics.module()));
+        modules.addAll(TaskModules.checked(taskModules(loader)));
+        return modules;
+    }
+
+    private List<TaskModules.Found> taskModules(TaskModuleLoader loader) {
+        List<TaskModules.Found> found = new ArrayList<>();
+        Set<Class<?>> givenClasses = new HashSet<>();
+        for (TaskModule module : given) {
+            found.add(new TaskModules.Found(module, "WarrenWorker.run"));
+            givenClasses.add(module.getClass());
+        }
+        for (TaskModules.Found module : loader.load()) {
+            // A team's main may pass the module its own jar also lists for worker-app: run it once, as given.
+            if (givenClasses.contains(module.module().getClass())) {
+                log.info("task module {} is given to WarrenWorker.run; not loading it again", module.describe());
+            } else {
+                found.add(module);
+            }
+        }
+        if (demo) {
+            found.add(new TaskModules.Found(new DemoTasks(new DemoSettings(emailDelay)), "--demo"));
+        }
+        return found;
     }
 
     /** Asks a running {@link #call()} to stop gracefully, as SIGTERM does. */

@@ -98,7 +98,7 @@ class BadInputFuzzTest {
         long began = System.nanoTime();
 
         try (LogCapture logs = LogCapture.all();
-             InProcessWorker worker = InProcessWorker.start(broker.amqpUri(), queue, "--concurrency", "4",
+             InProcessWorker worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo", "--concurrency", "4",
                      "--prefetch", "50", "--max-message-bytes", String.valueOf(MAX_MESSAGE_BYTES),
                      "--retry-max-attempts", "2", "--retry-delays", "100ms", "--email-delay", "0ms",
                      "--metrics-port", "0", "--metrics-queue-poll", "500ms");

@@ -48,7 +48,7 @@ class CrashLoopTest {
     @Test
     void aCrashTaskOnAQuorumQueueEndsInTheDlqAfterItsAttemptsInsteadOfLooping() throws Exception {
         String queue = queues.unique("crash");
-        String[] args = {"--uri", broker.amqpUri(), "--queue", queue, "--queue-type", "quorum",
+        String[] args = {"--demo", "--uri", broker.amqpUri(), "--queue", queue, "--queue-type", "quorum",
             "--retry-max-attempts", "3", "--retry-delays", "100ms"};
         WorkerProcess first = start(args);
         first.awaitLog("consuming '" + queue + "'", Duration.ofSeconds(30));

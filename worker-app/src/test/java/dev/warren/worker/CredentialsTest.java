@@ -102,7 +102,7 @@ class CredentialsTest {
         List<String> served = new ArrayList<>();
 
         WorkerRun run = WorkerRun.consuming(() -> served.addAll(processAndScrape(queue, "127.0.0.2", port)),
-                "--uri", "amqp://127.0.0.1:" + node.port() + "/", "--username", USER,
+                "--demo", "--uri", "amqp://127.0.0.1:" + node.port() + "/", "--username", USER,
                 "--password-file", passwordFile(PASSWORD + "\n").toString(), "--queue", queue,
                 "--metrics-port", String.valueOf(port), "--metrics-bind", "127.0.0.2");
 
@@ -118,7 +118,7 @@ class CredentialsTest {
         List<String> served = new ArrayList<>();
 
         WorkerRun run = WorkerRun.consuming(() -> served.addAll(processAndScrape(queue, "127.0.0.1", port)),
-                "--uri", "amqp://" + USER + ":" + encode(PASSWORD) + "@127.0.0.1:" + node.port() + "/%2F",
+                "--demo", "--uri", "amqp://" + USER + ":" + encode(PASSWORD) + "@127.0.0.1:" + node.port() + "/%2F",
                 "--queue", queue, "--metrics-port", String.valueOf(port));
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
@@ -131,7 +131,7 @@ class CredentialsTest {
         String queue = TestQueues.unique("cred-both");
 
         WorkerRun run = WorkerRun.consuming(() -> { },
-                "--uri", "amqp://" + USER + ":" + encode(WRONG_PASSWORD) + "@127.0.0.1:" + node.port() + "/%2F",
+                "--demo", "--uri", "amqp://" + USER + ":" + encode(WRONG_PASSWORD) + "@127.0.0.1:" + node.port() + "/%2F",
                 "--password-file", passwordFile(PASSWORD).toString(), "--queue", queue);
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
@@ -142,7 +142,7 @@ class CredentialsTest {
 
     @Test
     void aWrongPasswordFromAFileIsRefusedWithoutShowingIt() throws Exception {
-        WorkerRun run = WorkerRun.ending("--uri", "amqp://127.0.0.1:" + node.port() + "/", "--username", USER,
+        WorkerRun run = WorkerRun.ending("--demo", "--uri", "amqp://127.0.0.1:" + node.port() + "/", "--username", USER,
                 "--password-file", passwordFile(WRONG_PASSWORD).toString(), "--queue", TestQueues.unique("cred-wrong"),
                 "--startup-timeout", "5s");
 
@@ -153,7 +153,7 @@ class CredentialsTest {
 
     @Test
     void anUnreachableBrokerWithAPasswordFileNeverShowsIt() throws Exception {
-        WorkerRun run = WorkerRun.ending("--uri", "amqp://127.0.0.1:" + freePort() + "/", "--username", USER,
+        WorkerRun run = WorkerRun.ending("--demo", "--uri", "amqp://127.0.0.1:" + freePort() + "/", "--username", USER,
                 "--password-file", passwordFile(PASSWORD).toString(), "--queue", TestQueues.unique("cred-unreachable"),
                 "--startup-timeout", "1s");
 
@@ -172,7 +172,7 @@ class CredentialsTest {
             "amqp://" + USER + ":" + encoded + "@/",                                   // no host
             "amqp://" + USER + ":" + encoded + "@[::1/",                               // broken IPv6 literal
         }) {
-            WorkerRun run = WorkerRun.ending("--uri", uri, "--queue", TestQueues.unique("cred-malformed"),
+            WorkerRun run = WorkerRun.ending("--demo", "--uri", uri, "--queue", TestQueues.unique("cred-malformed"),
                     "--startup-timeout", "1s");
 
             assertThat(run.exitCode()).as("exit code for %s; stderr: %s", uri.replace(SECRET, "<secret>"), run.err())
@@ -211,7 +211,7 @@ class CredentialsTest {
         int port = freePort();
         WorkerProcess worker = start(Map.of("WARREN_AMQP_URI", "amqp://127.0.0.1:" + node.port() + "/",
                 "WARREN_AMQP_USERNAME", USER, "WARREN_AMQP_PASSWORD", PASSWORD, "WARREN_LOG_LEVEL", "TRACE",
-                "WARREN_QUEUE", queue, "WARREN_METRICS_PORT", String.valueOf(port)));
+                "WARREN_QUEUE", queue, "WARREN_METRICS_PORT", String.valueOf(port), "WARREN_DEMO", "true"));
         worker.awaitLog("consuming '" + queue + "'", Duration.ofSeconds(60));
 
         List<String> served = processAndScrape(queue, "127.0.0.1", port);
@@ -227,7 +227,7 @@ class CredentialsTest {
     void aWorkerProcessWithAWrongPasswordFileInItsEnvironmentFailsWithoutShowingIt() throws Exception {
         WorkerProcess worker = start(Map.of("WARREN_AMQP_URI", "amqp://127.0.0.1:" + node.port() + "/",
                 "WARREN_AMQP_USERNAME", USER, "WARREN_AMQP_PASSWORD_FILE", passwordFile(WRONG_PASSWORD).toString(),
-                "WARREN_LOG_LEVEL", "TRACE", "WARREN_QUEUE", TestQueues.unique("cred-env-wrong")));
+                "WARREN_LOG_LEVEL", "TRACE", "WARREN_QUEUE", TestQueues.unique("cred-env-wrong"), "WARREN_DEMO", "true"));
 
         assertThat(worker.awaitExit(Duration.ofSeconds(60))).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
         assertThat(worker.log()).contains("refused user '" + USER + "'");

@@ -62,7 +62,7 @@ class GracefulStopTest {
         publishSleepTasks(queue);
         assertThat(ready(queue).getMessageCount()).isEqualTo(TASKS);
 
-        worker = WorkerProcess.start(directory, "graceful", "--uri", broker.amqpUri(), "--queue", queue,
+        worker = WorkerProcess.start(directory, "graceful", "--demo", "--uri", broker.amqpUri(), "--queue", queue,
                 "--concurrency", "2");
         // Two consumers with prefetch 1 hold one task each: two of the four left the ready list.
         await("two tasks in flight").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * A worker-app worker running in the test JVM: the flags go through picocli as on the command
  * line, and the injector is built from {@link WorkerCommand#modules}, so it runs exactly the
- * app's modules and demo task types. With {@code --metrics-port} it serves {@code /metrics} and
+ * app's modules and task modules (the demo's with {@code --demo}). With {@code --metrics-port} it serves {@code /metrics} and
  * {@code /health} as the app does. {@link #close()} stops it gracefully and closes its connections.
  */
 final class InProcessWorker implements AutoCloseable {
@@ -23,8 +23,10 @@ final class InProcessWorker implements AutoCloseable {
     private final Worker worker;
     private final AmqpConnections connections;
     private final MetricsLifecycle metrics;
+    private final TaskModuleLoader taskModules;
 
-    private InProcessWorker(Injector injector) {
+    private InProcessWorker(Injector injector, TaskModuleLoader taskModules) {
+        this.taskModules = taskModules;
         this.worker = injector.getInstance(Worker.class);
         this.connections = injector.getInstance(AmqpConnections.class);
         this.metrics = injector.getInstance(MetricsLifecycle.class);
@@ -39,7 +41,14 @@ final class InProcessWorker implements AutoCloseable {
         ExitCodes.commandLine(command).parseArgs(all);
         AmqpSettings amqp = command.connection.toSettings("warren-test-worker@" + queue);
         WorkerSettings settings = command.settings();
-        var started = new InProcessWorker(Guice.createInjector(command.modules(amqp, settings)));
+        TaskModuleLoader taskModules = command.taskModuleLoader();
+        InProcessWorker started;
+        try {
+            started = new InProcessWorker(Guice.createInjector(command.modules(amqp, settings, taskModules)), taskModules);
+        } catch (RuntimeException e) {
+            taskModules.close();
+            throw e;
+        }
         try {
             started.metrics.start();
             started.worker.start();
@@ -66,6 +75,7 @@ final class InProcessWorker implements AutoCloseable {
         } finally {
             metrics.close();
             connections.close();
+            taskModules.close();
         }
     }
 }

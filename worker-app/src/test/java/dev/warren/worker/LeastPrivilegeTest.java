@@ -65,7 +65,7 @@ class LeastPrivilegeTest {
     void aWorkerWithTheDocumentedPermissionsConsumesRetriesDeadLettersAndAnswers() throws Exception {
         String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         try (LogCapture logs = LogCapture.all();
-             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue, "--retry-max-attempts", "2",
+             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue, "--demo", "--retry-max-attempts", "2",
                      "--retry-delays", "200ms", "--metrics-port", "0", "--metrics-queue-poll", "200ms");
              Connection producer = node.factory(PRODUCER).newConnection("warren-lp-producer")) {
             Channel channel = producer.createChannel();
@@ -119,7 +119,7 @@ class LeastPrivilegeTest {
     void aWorkerOfAQuorumQueueNeedsNoMoreThanTheDocumentedPermissions() throws Exception {
         String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         try (LogCapture logs = LogCapture.all();
-             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue, "--queue-type", "quorum");
+             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue, "--demo", "--queue-type", "quorum");
              Connection producer = node.factory(PRODUCER).newConnection("warren-lp-producer");
              Channel channel = producer.createChannel()) {
             publish(channel, queue, "junk", "not json", false, null);
@@ -136,7 +136,7 @@ class LeastPrivilegeTest {
         String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
         DocumentedPermissions documented = DocumentedPermissions.of(WORKER).forQueue(queue);
         try (LogCapture logs = LogCapture.all();
-             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue);
+             InProcessWorker worker = InProcessWorker.start(node.uri(WORKER), queue, "--demo");
              Connection producer = node.factory(PRODUCER).newConnection("warren-lp-producer");
              Channel channel = producer.createChannel()) {
             // After the start (declaring the retry queues needs write on amq.default), before the
@@ -162,7 +162,7 @@ class LeastPrivilegeTest {
     void theProducersUserCannotRunAWorkerAndIsToldWhy() throws Exception {
         String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
 
-        WorkerRun run = WorkerRun.ending("--uri", node.uri(PRODUCER), "--queue", queue, "--startup-timeout", "5s");
+        WorkerRun run = WorkerRun.ending("--demo", "--uri", node.uri(PRODUCER), "--queue", queue, "--startup-timeout", "5s");
 
         assertRefused(run, "access to queue '" + queue + "' in vhost '" + VHOST + "' refused for user '" + PRODUCER + "'");
     }
@@ -171,7 +171,7 @@ class LeastPrivilegeTest {
     void theDlqToolsUserCannotRunAWorkerAndIsToldWhy() throws Exception {
         String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
 
-        WorkerRun run = WorkerRun.ending("--uri", node.uri(DLQ_TOOLS), "--queue", queue, "--startup-timeout", "5s");
+        WorkerRun run = WorkerRun.ending("--demo", "--uri", node.uri(DLQ_TOOLS), "--queue", queue, "--startup-timeout", "5s");
 
         assertRefused(run, "access to queue '" + queue + "' in vhost '" + VHOST + "' refused for user '" + DLQ_TOOLS + "'");
     }
@@ -183,7 +183,7 @@ class LeastPrivilegeTest {
         String user = "warren-worker-without-retry-read";
         node.setPermissions(user, worker.configure(), worker.write(), "^" + queue.replace(".", "\\.") + "$");
 
-        WorkerRun run = WorkerRun.ending("--uri", node.uri(user), "--queue", queue, "--retry-delays", "200ms",
+        WorkerRun run = WorkerRun.ending("--demo", "--uri", node.uri(user), "--queue", queue, "--retry-delays", "200ms",
                 "--startup-timeout", "5s");
 
         assertRefused(run, "access to queue '" + queue + ".retry.200ms' in vhost '" + VHOST + "' refused for user '"
@@ -194,7 +194,7 @@ class LeastPrivilegeTest {
     void aUserWithoutAnyPermissionInTheVhostIsRefusedAtOnce() throws Exception {
         long started = System.nanoTime();
 
-        WorkerRun run = WorkerRun.ending("--uri", node.uri("warren-nobody"), "--queue", TestQueues.unique("billing.tasks"),
+        WorkerRun run = WorkerRun.ending("--demo", "--uri", node.uri("warren-nobody"), "--queue", TestQueues.unique("billing.tasks"),
                 "--startup-timeout", "30s");
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);

@@ -46,7 +46,7 @@ class PikaInteropTest {
 
         // pika declared the queue; Warren's declare must accept it (no PRECONDITION_FAILED).
         try (var sent = LogCapture.of("dev.warren.worker.demo");
-             var worker = InProcessWorker.start(broker.amqpUri(), queue, "--email-delay", "0ms")) {
+             var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo", "--email-delay", "0ms")) {
             awaitSucceededWelcomeEmails(worker, TASKS);
 
             assertThat(worker.worker().stats().count(TaskOutcome.DEAD_LETTERED)).isZero();
@@ -63,7 +63,7 @@ class PikaInteropTest {
     void aPikaProducerAcceptsTheQueueAWarrenWorkerDeclared() throws Exception {
         String queue = queues.unique("warren-declares");
 
-        try (var worker = InProcessWorker.start(broker.amqpUri(), queue, "--email-delay", "0ms")) {
+        try (var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo", "--email-delay", "0ms")) {
             try (var producer = PikaScript.start(directory, "pika_producer.py",
                     "--uri", broker.amqpUri(), "--queue", queue, "--count", String.valueOf(TASKS))) {
                 assertThat(producer.awaitExit(SCRIPT_TIMEOUT))
@@ -82,7 +82,7 @@ class PikaInteropTest {
     void theRpcTutorialsPikaClientGetsItsReplyMatchedByCorrelationId() throws Exception {
         String queue = queues.unique("pika-rpc");
 
-        try (var worker = InProcessWorker.start(broker.amqpUri(), queue);
+        try (var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo");
              var client = PikaScript.start(directory, "pika_rpc_client.py",
                      "--uri", broker.amqpUri(), "--queue", queue, "--text", "ping")) {
             assertThat(client.awaitExit(SCRIPT_TIMEOUT)).as("the tutorial's client matched a reply: %s", client).isZero();

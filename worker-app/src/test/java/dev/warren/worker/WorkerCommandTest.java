@@ -46,7 +46,7 @@ class WorkerCommandTest {
                 "WARREN_AMQP_USERNAME", "WARREN_AMQP_PASSWORD", "WARREN_AMQP_PASSWORD_FILE", "WARREN_AMQP_TLS",
                 "WARREN_AMQP_HEARTBEAT", "WARREN_STARTUP_TIMEOUT", "WARREN_QUEUE", "WARREN_CONCURRENCY",
                 "WARREN_PREFETCH", "WARREN_SHUTDOWN_TIMEOUT", "WARREN_BROKER_CONSUMER_TIMEOUT", "WARREN_WORKER_NAME",
-                "WARREN_DEMO_EMAIL_DELAY");
+                "WARREN_DEMO_EMAIL_DELAY", "WARREN_TASKS", "WARREN_DEMO");
         assertThat(run.out()).contains("send_welcome_email", "Exit codes");
     }
 
@@ -68,7 +68,7 @@ class WorkerCommandTest {
             channel.queueDeclare(queue, true, false, false, Map.of("x-max-length", 5));
         }
 
-        WorkerRun run = run("--uri", RabbitBroker.shared().amqpUri(), "--queue", queue, "--startup-timeout", "5s");
+        WorkerRun run = run("--demo", "--uri", RabbitBroker.shared().amqpUri(), "--queue", queue, "--startup-timeout", "5s");
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.TOPOLOGY_MISMATCH);
         assertThat(run.err()).contains("'" + queue + "'").contains("delete").contains("x-max-length");
@@ -83,7 +83,7 @@ class WorkerCommandTest {
     void anUnreachableBrokerExitsThreeWithAClearMessage() throws Exception {
         int port = freePort();
 
-        WorkerRun run = run("--uri", "amqp://guest:guest@127.0.0.1:" + port + "/", "--queue", "unreachable",
+        WorkerRun run = run("--demo", "--uri", "amqp://guest:guest@127.0.0.1:" + port + "/", "--queue", "unreachable",
                 "--startup-timeout", "2s");
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
@@ -97,7 +97,7 @@ class WorkerCommandTest {
     void aPasswordInTheUriNeverAppearsWhenTheBrokerIsUnreachable() throws Exception {
         String password = "s3cret-Pw-" + System.nanoTime();
 
-        WorkerRun run = run("--uri", "amqp://guest:" + password + "@127.0.0.1:" + freePort() + "/%2F",
+        WorkerRun run = run("--demo", "--uri", "amqp://guest:" + password + "@127.0.0.1:" + freePort() + "/%2F",
                 "--queue", "unreachable", "--startup-timeout", "1s");
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
@@ -110,7 +110,7 @@ class WorkerCommandTest {
         RabbitBroker broker = RabbitBroker.shared();
         String password = "wr0ng-Pw-" + System.nanoTime();
 
-        WorkerRun run = run("--uri", "amqp://guest:" + password + "@" + broker.host() + ":" + broker.port() + "/%2F",
+        WorkerRun run = run("--demo", "--uri", "amqp://guest:" + password + "@" + broker.host() + ":" + broker.port() + "/%2F",
                 "--queue", "refused", "--startup-timeout", "2s");
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);

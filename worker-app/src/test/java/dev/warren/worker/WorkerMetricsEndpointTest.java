@@ -44,7 +44,7 @@ class WorkerMetricsEndpointTest {
         var command = new WorkerCommand();
         CommandLine cli = ExitCodes.commandLine(command);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
-                "--uri", RabbitBroker.shared().amqpUri(), "--queue", queue, "--metrics-port", String.valueOf(port)));
+                "--demo", "--uri", RabbitBroker.shared().amqpUri(), "--queue", queue, "--metrics-port", String.valueOf(port)));
         try {
             await().atMost(TIMEOUT).ignoreExceptions().until(() -> get(base.resolve("/health")).statusCode() == 200);
             try (Connection connection = RabbitBroker.shared().connect("warren-test-app-metrics");
@@ -72,7 +72,7 @@ class WorkerMetricsEndpointTest {
             var command = new WorkerCommand();
             CommandLine cli = ExitCodes.commandLine(command).setErr(new PrintWriter(err, true));
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
-                    "--uri", RabbitBroker.shared().amqpUri(), "--queue", queues.unique("app-metrics-busy"),
+                    "--demo", "--uri", RabbitBroker.shared().amqpUri(), "--queue", queues.unique("app-metrics-busy"),
                     "--metrics-port", String.valueOf(busy.getLocalPort())));
             try {
                 assertThat(exit.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(ExitCodes.USAGE);

@@ -79,13 +79,13 @@ class WorkerProcessKillTest {
         CompletableFuture<Long> resultArrivedAt = result.thenApply(r -> System.nanoTime());
         awaitQueue(queue, 1, 0);
 
-        workerA = WorkerProcess.start(directory, "a", "--uri", broker.amqpUri(), "--queue", queue);
+        workerA = WorkerProcess.start(directory, "a", "--demo", "--uri", broker.amqpUri(), "--queue", queue);
         workerA.awaitLog("consuming", Duration.ofSeconds(20));
         awaitQueue(queue, 0, 1);
         long taken = System.nanoTime();
         System.out.printf("worker A started and took the task after %d ms%n", millisSince(t0));
 
-        workerB = WorkerProcess.start(directory, "b", "--uri", broker.amqpUri(), "--queue", queue);
+        workerB = WorkerProcess.start(directory, "b", "--demo", "--uri", broker.amqpUri(), "--queue", queue);
         workerA.process().destroyForcibly(); // SIGKILL: no graceful stop, no ack
         assertThat(workerA.process().waitFor(5, TimeUnit.SECONDS)).as("worker A killed").isTrue();
         long killed = System.nanoTime();
