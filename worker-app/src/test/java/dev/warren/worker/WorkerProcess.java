@@ -2,6 +2,7 @@ package dev.warren.worker;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,11 +72,28 @@ public final class WorkerProcess implements AutoCloseable {
         return start(directory, name, environment, List.of(args));
     }
 
+    /**
+     * Starts {@code mainClass} (a team's own main that calls {@code WarrenWorker}, or
+     * {@link WorkerApp}) as {@link #start(Path, String, List)} starts a worker, with
+     * {@code extraClassPath} after the test class path and {@code environment} added.
+     */
+    public static WorkerProcess start(Path directory, String name, List<Path> extraClassPath, String mainClass,
+                                      Map<String, String> environment, String... args) {
+        return start(directory, name, extraClassPath, mainClass, environment, List.of(args));
+    }
+
     private static WorkerProcess start(Path directory, String name, Map<String, String> environment, List<String> args) {
+        return start(directory, name, List.of(), WorkerApp.class.getName(), environment, args);
+    }
+
+    private static WorkerProcess start(Path directory, String name, List<Path> extraClassPath, String mainClass,
+                                       Map<String, String> environment, List<String> args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> classPath = new ArrayList<>(List.of(System.getProperty("java.class.path")));
+        extraClassPath.forEach(entry -> classPath.add(entry.toString()));
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx128m", "-Xss512k", "-cp", System.getProperty("java.class.path"), WorkerApp.class.getName(),
+                "-Xmx128m", "-Xss512k", "-cp", String.join(File.pathSeparator, classPath), mainClass,
                 "--name", name));
         command.addAll(args);
         Path log = directory.resolve("worker-" + name + ".log");
