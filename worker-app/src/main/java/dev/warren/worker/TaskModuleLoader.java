@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +67,10 @@ final class TaskModuleLoader implements AutoCloseable {
         Map<String, List<String>> listings = listings();
         List<TaskModules.Found> found = new ArrayList<>();
         try {
-            for (ServiceLoader.Provider<TaskModule> provider
-                    : (Iterable<ServiceLoader.Provider<TaskModule>>) ServiceLoader.load(TaskModule.class, loader)
-                            .stream()::iterator) {
+            Iterator<ServiceLoader.Provider<TaskModule>> providers =
+                    ServiceLoader.load(TaskModule.class, loader).stream().iterator();
+            while (providers.hasNext()) {
+                ServiceLoader.Provider<TaskModule> provider = providers.next();
                 String name = provider.type().getName();
                 String origin = origin(listings, name);
                 try {

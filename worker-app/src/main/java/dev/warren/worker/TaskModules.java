@@ -4,6 +4,7 @@ import com.google.inject.Module;
 import com.google.inject.spi.Element;
 import com.google.inject.spi.Elements;
 import com.google.inject.spi.InstanceBinding;
+import com.google.inject.spi.Message;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.task.TaskDefinition;
 import dev.warren.core.task.TaskModule;
@@ -16,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task modules a worker runs, checked before the injector exists: which module registers
- * which task types (logged, one line per module), no type registered twice, at least one type.
+ * The task modules a worker runs, checked before the injector exists: each configures without
+ * errors, which module registers which task types (logged, one line per module), no type
+ * registered twice, at least one type.
  * Guice would also reject a duplicate type, but without saying which jar brought it.
  */
 final class TaskModules {
@@ -47,14 +49,21 @@ final class TaskModules {
     /**
      * The modules of {@code found}, after logging the types of each.
      *
-     * @throws InvalidSettingException when two modules (or one, twice) register the same type, or
-     *                                 no module registers any type
+     * @throws InvalidSettingException when a module's {@code configure()} fails, two modules (or
+     *                                 one, twice) register the same type, or no module registers any type
      */
     static List<Module> checked(List<Found> found) {
         Map<String, Found> owners = new LinkedHashMap<>();
         List<Module> modules = new ArrayList<>();
         for (Found module : found) {
-            List<String> types = typesOf(module.module());
+            List<Element> elements = Elements.getElements(module.module());
+            List<String> errors = elements.stream().filter(Message.class::isInstance).map(Message.class::cast)
+                    .map(TaskModules::describe).toList();
+            if (!errors.isEmpty()) {
+                throw new InvalidSettingException("task module " + module.describe() + " cannot be configured: "
+                        + String.join("; ", errors));
+            }
+            List<String> types = typesOf(elements);
             log.info("task module {} registers {}", module.describe(), types.isEmpty() ? "no task type" : String.join(", ", types));
             for (String type : types) {
                 Found owner = owners.putIfAbsent(type, module);
@@ -74,14 +83,21 @@ final class TaskModules {
         return modules;
     }
 
-    /** The types {@code module} registers, read from its bindings without creating an injector. */
-    static List<String> typesOf(Module module) {
+    /** The types a module registers, read from its elements (its bindings, recorded without an injector). */
+    private static List<String> typesOf(List<Element> elements) {
         List<String> types = new ArrayList<>();
-        for (Element element : Elements.getElements(module)) {
+        for (Element element : elements) {
             if (element instanceof InstanceBinding<?> binding && binding.getInstance() instanceof TaskDefinition definition) {
                 types.add(definition.type());
             }
         }
         return types;
+    }
+
+    /** A Guice error in one line: its message, and what an exception thrown by {@code configure()} said. */
+    private static String describe(Message message) {
+        Throwable cause = message.getCause();
+        return cause == null || message.getMessage().contains(String.valueOf(cause.getMessage()))
+                ? message.getMessage() : message.getMessage() + ": " + cause;
     }
 }

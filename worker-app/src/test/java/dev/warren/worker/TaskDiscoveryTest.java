@@ -119,6 +119,28 @@ class TaskDiscoveryTest {
     }
 
     @Test
+    void aModuleWhoseConfigureThrowsExitsTwoNamingTheModuleItsJarAndWhy() throws Exception {
+        Path jar = new TaskJar().source("team.config.ConfigTasks", """
+                package team.config;
+
+                public final class ConfigTasks extends dev.warren.core.task.TaskModule {
+                    @Override
+                    protected void configureTasks() {
+                        throw new IllegalStateException("BUCKET is not set");
+                    }
+                }
+                """).service("team.config.ConfigTasks").writeJar(directory.resolve("config.jar"));
+
+        WorkerRun run = WorkerRun.endingWithin(ENDS_WITHIN, "--uri", broker.amqpUri(), "--queue",
+                queues.unique("tasks-configure"), "--demo", "--tasks", jar.toString());
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("task module team.config.ConfigTasks (from " + jar + ") cannot be configured")
+                .contains("BUCKET is not set")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void aModuleClassMissingFromItsJarExitsTwoNamingTheClassAndTheJar() throws Exception {
         Path jar = new TaskJar().service("team.gone.GoneTasks").writeJar(directory.resolve("gone.jar"));
 
