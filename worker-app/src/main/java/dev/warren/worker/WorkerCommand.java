@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
             "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
             "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
             "Exit codes: 0 stopped, 2 bad settings (a missing --tasks path, a task module that cannot be loaded,"
-                    + " a task type registered twice, no task type at all), 3 broker unreachable or access refused, 4 queue exists with other"
+                    + " created or configured, a task type registered twice, no task type at all), 3 broker unreachable or access refused, 4 queue exists with other"
                     + " arguments."})
 public final class WorkerCommand implements Callable<Integer> {
 
@@ -96,7 +96,7 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Name of this worker in logs and connection names (env WARREN_WORKER_NAME; default host-pid).")
     String name;
 
-    @Option(names = "--tasks", paramLabel = "PATH[,PATH...]", split = ",", defaultValue = "${env:WARREN_TASKS}",
+    @Option(names = "--tasks", paramLabel = "PATH", split = ",", defaultValue = "${env:WARREN_TASKS}",
             description = "Jars whose META-INF/services/dev.warren.core.task.TaskModule names task modules to run, besides"
                     + " those on the class path. A folder means every .jar directly in it, or is itself a classes"
                     + " directory if it holds that services file (env WARREN_TASKS, comma-separated).")
