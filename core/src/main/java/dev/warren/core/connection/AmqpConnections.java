@@ -62,7 +62,7 @@ public final class AmqpConnections implements AutoCloseable {
     public synchronized Connection publishing() {
         checkOpen();
         if (publishing == null) {
-            publishing = open(settings.connectionName() + "-publish", null);
+            publishing = open(settings.connectionName() + "-publish", null, null);
         }
         return publishing;
     }
@@ -72,9 +72,18 @@ public final class AmqpConnections implements AutoCloseable {
      * {@code executor}, which must have a thread per consumer.
      */
     public synchronized Connection consuming(ExecutorService executor) {
+        return consuming(executor, null);
+    }
+
+    /**
+     * The consuming connection as {@link #consuming(ExecutorService)} opens it, but reading bodies
+     * over {@code oversized.limit()} into files instead of the heap ({@link OversizedBodies}); a
+     * worker's deliveries come through here. Only the call that opens the connection decides.
+     */
+    public synchronized Connection consuming(ExecutorService executor, OversizedBodies oversized) {
         checkOpen();
         if (consuming == null) {
-            consuming = open(settings.connectionName(), executor);
+            consuming = open(settings.connectionName(), executor, oversized);
         }
         return consuming;
     }
@@ -103,8 +112,9 @@ public final class AmqpConnections implements AutoCloseable {
         }
     }
 
-    private Connection open(String name, ExecutorService executor) {
-        ConnectionFactory factory = ConnectionFactories.create(settings);
+    private Connection open(String name, ExecutorService executor, OversizedBodies oversized) {
+        ConnectionFactory factory = oversized == null ? ConnectionFactories.create(settings)
+                : ConnectionFactories.create(settings, oversized);
         factory.setMetricsCollector(metricsCollector);
         Instant deadline = clock.instant().plus(settings.startupTimeout());
         RetryConfig config = RetryConfig.custom()

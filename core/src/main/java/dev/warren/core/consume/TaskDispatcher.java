@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
+import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
@@ -21,6 +22,7 @@ import dev.warren.core.wire.TaskCodec;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskMessage;
 import dev.warren.core.wire.TaskResult;
+import dev.warren.core.wire.TaskTooLargeException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -65,6 +67,7 @@ public final class TaskDispatcher {
     private final Set<TaskListener> listeners;
     private final List<TaskInterceptor> interceptors;
     private final int maxMessageBytes;
+    private final OversizedTasks oversized;
     private final WorkerStats stats = new WorkerStats();
     private final ExecutorService timeLimited = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("warren-task-", 0).factory());
@@ -74,7 +77,8 @@ public final class TaskDispatcher {
     @Inject
     public TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
                           TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners,
-                          Set<TaskInterceptor> interceptors, dev.warren.core.config.WorkerSettings settings) {
+                          Set<TaskInterceptor> interceptors, dev.warren.core.config.WorkerSettings settings,
+                          OversizedTasks oversized) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
         this.mapper = mapper;
@@ -83,6 +87,7 @@ public final class TaskDispatcher {
         this.listeners = listeners;
         this.interceptors = List.copyOf(interceptors);
         this.maxMessageBytes = settings.maxMessageBytes();
+        this.oversized = oversized;
     }
 
     /** The registered task types. */
@@ -98,12 +103,16 @@ public final class TaskDispatcher {
     /** Runs one delivery from {@code queue}, received on {@code channel}, and acknowledges it when done. */
     public void dispatch(String queue, Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         long started = System.nanoTime();
+        OversizedBody kept = oversized.claim(properties);
+        if (kept != null) {
+            dispatchOversized(queue, channel, envelope, kept, started);
+            return;
+        }
         TaskMessage message = null;
         Exception undecodable = null;
         try {
             if (body.length > maxMessageBytes) {
-                throw new MalformedTaskException("body of " + body.length + " bytes is over this worker's limit of "
-                        + maxMessageBytes + " bytes (--max-message-bytes)");
+                throw new TaskTooLargeException(body.length, maxMessageBytes);
             }
             message = codec.decode(envelope, properties, body);
         } catch (MalformedTaskException e) {
@@ -164,6 +173,22 @@ public final class TaskDispatcher {
         ack(queue, channel, envelope, message);
         stats.record(metricType, outcome);
         finished(queue, metricType, outcome, started);
+    }
+
+    /** A body over the limit, kept in a file by the consuming connection: straight to the DLQ, unread. */
+    private void dispatchOversized(String queue, Channel channel, Envelope envelope,
+                                   OversizedBody kept, long started) {
+        for (TaskListener listener : listeners) {
+            listener.taskStarted(queue, UNKNOWN_TYPE, null);
+        }
+        TaskOutcome outcome = oversized.deadLetter(queue, envelope, kept);
+        if (outcome == null) {
+            requeueLater(channel, envelope);
+        } else {
+            ack(queue, channel, envelope, null);
+            stats.record(UNKNOWN_TYPE, outcome);
+        }
+        finished(queue, UNKNOWN_TYPE, outcome, started);
     }
 
     /** Tells the listeners a delivery ended; a null outcome means it goes back to the queue. */
