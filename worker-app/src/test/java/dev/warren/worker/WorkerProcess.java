@@ -71,12 +71,26 @@ public final class WorkerProcess implements AutoCloseable {
         return start(directory, name, environment, List.of(args));
     }
 
+    /**
+     * Starts a worker as {@link #start(Path, String, List)} does, with {@code jvmOptions} after the
+     * defaults, so they win: {@code -Xmx256m} replaces the 128 MB heap.
+     */
+    public static WorkerProcess start(Path directory, String name, List<String> jvmOptions, String... args) {
+        return start(directory, name, Map.of(), jvmOptions, List.of(args));
+    }
+
     private static WorkerProcess start(Path directory, String name, Map<String, String> environment, List<String> args) {
+        return start(directory, name, environment, List.of(), args);
+    }
+
+    private static WorkerProcess start(Path directory, String name, Map<String, String> environment,
+                                       List<String> jvmOptions, List<String> args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx128m", "-Xss512k", "-cp", System.getProperty("java.class.path"), WorkerApp.class.getName(),
-                "--name", name));
+                "-Xmx128m", "-Xss512k"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerApp.class.getName(), "--name", name));
         command.addAll(args);
         Path log = directory.resolve("worker-" + name + ".log");
         var builder = new ProcessBuilder(command)
