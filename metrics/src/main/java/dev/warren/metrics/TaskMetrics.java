@@ -92,7 +92,11 @@ final class TaskMetrics implements TaskListener {
         String label = types.label(taskType);
         ConcurrentMap<String, TypeMeters> byType = meters.get(queue);
         if (byType == null) {
-            byType = meters.computeIfAbsent(queue, q -> new ConcurrentHashMap<>());
+            byType = meters.computeIfAbsent(queue, q -> {
+                // Registered with the queue's first task, so rate() over it sees a zero, not no series.
+                tooLarge.withTags(MetricNames.QUEUE, q);
+                return new ConcurrentHashMap<>();
+            });
         }
         TypeMeters m = byType.get(label);
         if (m == null) {
