@@ -14,6 +14,8 @@ import dev.warren.core.connection.ConnectionListener;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.testing.LogCapture;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.testing.WarrenHarness;
@@ -30,11 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A body over amqp-client's default inbound limit (64 MiB) but within the broker's
@@ -113,6 +118,72 @@ class OversizedTasksTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> journal.count("greet") == 1);
             assertThat(events.tooLarge).isEmpty();
             assertThat(channel.messageCount(queue + ".dlq")).isZero();
+        }
+    }
+
+    @Test
+    void aGracefulStopRequeuesAPrefetchedOversizedTaskWithItsWholeBody() throws Exception {
+        String queue = queues.unique("oversized-stop");
+        byte[] large = randomBytes(2 * 1024 * 1024, 2);
+        WorkerSettings settings = WorkerSettings.of(queue).withPrefetch(2).withShutdownTimeout(Duration.ofSeconds(10));
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "oversized-stop", new TestTasks()).start();
+             Connection connection = largeMessages().newConnection("oversized-stop-test");
+             Channel channel = connection.createChannel()) {
+            TestTasks.Journal journal = warren.get(TestTasks.Journal.class);
+            channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().deliveryMode(2).messageId("block").build(),
+                    "{\"task_type\": \"block\"}".getBytes(StandardCharsets.UTF_8));
+            await().atMost(Duration.ofSeconds(10)).until(() -> warren.worker().tasksInFlight() == 1);
+            channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().deliveryMode(2).messageId("large").build(),
+                    large);
+            // The large one waits in the prefetch buffer (its body in a file) behind the blocked task.
+            await().atMost(Duration.ofSeconds(10)).until(() -> channel.messageCount(queue) == 0);
+
+            var stopped = CompletableFuture.supplyAsync(() -> warren.worker().stop());
+            // The consumer hands over the prefetched delivery once the running task is done.
+            journal.gate.countDown();
+            assertThat(stopped.get(15, TimeUnit.SECONDS)).isZero();
+            assertThat(journal.count("block")).isEqualTo(1);
+            assertThat(channel.messageCount(queue)).isEqualTo(1);
+
+            GetResponse back = channel.basicGet(queue, true);
+            assertThat(back.getProps().getMessageId()).isEqualTo("large");
+            assertThat(back.getProps().getHeaders()).isNull();
+            assertThat(sha256(back.getBody())).isEqualTo(sha256(large));
+            assertThat(channel.messageCount(queue + ".dlq")).isZero();
+        }
+    }
+
+    @Test
+    void aBodyThatCannotBeKeptGoesBackToTheQueueAndIsParkedOnceItCan(@TempDir Path temp) throws Exception {
+        String queue = queues.unique("oversized-nodisk");
+        Path missing = temp.resolve("not-yet");
+        byte[] large = randomBytes(2 * 1024 * 1024, 3);
+        var keptIn = new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(OversizedBodies.class).toInstance(new OversizedBodies(WorkerSettings.DEFAULT_MAX_MESSAGE_BYTES, missing));
+            }
+        };
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), WorkerSettings.of(queue), "oversized-nodisk",
+                     new TestTasks(), events, keptIn).start();
+             LogCapture logs = LogCapture.of("dev.warren");
+             Connection connection = largeMessages().newConnection("oversized-nodisk-test");
+             Channel channel = connection.createChannel()) {
+            channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().deliveryMode(2).messageId("large").build(),
+                    large);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> logs.text().contains("task large from '" + queue
+                    + "' too_large: body of 2097152 bytes is over this worker's limit of 1048576 bytes"
+                    + " (--max-message-bytes), and it could not be kept for '" + queue + ".dlq'"));
+            assertThat(channel.messageCount(queue + ".dlq")).isZero();
+            assertThat(warren.worker().stats().count(TaskOutcome.DEAD_LETTERED)).isZero();
+
+            Files.createDirectories(missing);
+            await().atMost(Duration.ofSeconds(20)).until(() -> channel.messageCount(queue + ".dlq") == 1);
+            GetResponse dead = channel.basicGet(queue + ".dlq", true);
+            assertThat(sha256(dead.getBody())).isEqualTo(sha256(large));
+            assertThat(channel.messageCount(queue)).isZero();
+            assertThat(events.recoveries).isEmpty();
         }
     }
 
