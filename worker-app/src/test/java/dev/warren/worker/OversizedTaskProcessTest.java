@@ -120,8 +120,8 @@ class OversizedTaskProcessTest {
                     .contains("warren_connection_recoveries_total 0.0");
             String log = worker.log();
             for (Map.Entry<String, byte[]> entry : large.entrySet()) {
-                assertThat(log).contains("task " + entry.getKey() + " from '" + queue + "' dead-lettered to '" + queue
-                        + ".dlq' unread: too_large: body of " + entry.getValue().length + " bytes");
+                assertThat(log).contains("task " + entry.getKey() + " (unknown) dead-lettered to '" + queue
+                        + ".dlq' (permanent failure): too_large: body of " + entry.getValue().length + " bytes");
             }
             assertThat(log).doesNotContain("OutOfMemoryError").doesNotContain("Message body is too large")
                     .doesNotContain("recovering");

@@ -81,7 +81,9 @@ final class OversizedTasks {
             }
             TaskFailure failure = new TaskFailure(queue, envelope, body.properties(), new byte[0], null, cause, true);
             publishCopy(dlq, failure, body.size(), body.map());
-            log.warn("task {} from '{}' dead-lettered to '{}' unread: {}", id, queue, dlq, cause.getMessage());
+            // The same shape as every other dead-lettering line ("task ID (TYPE) dead-lettered to 'DLQ' (WHY): REASON").
+            log.warn("task {} ({}) dead-lettered to '{}' (permanent failure): {}; the body was not read", id,
+                    TaskDispatcher.UNKNOWN_TYPE, dlq, cause.getMessage());
             return TaskOutcome.DEAD_LETTERED;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
