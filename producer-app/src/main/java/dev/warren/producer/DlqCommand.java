@@ -137,7 +137,8 @@ final class DlqCommand implements Runnable {
             Map<String, Object> headers = new TreeMap<>(dev.warren.core.wire.TaskCodec.plainHeaders(props.getHeaders()));
             out.println("headers:");
             headers.forEach((key, value) -> out.println("  " + key + " = " + value));
-            out.println("body:");
+            out.println(letter.isWhole() ? "body:" : "body (the first " + letter.body().length + " of "
+                    + letter.bodyBytes() + " bytes):");
             out.println(new String(letter.body(), StandardCharsets.UTF_8));
             return ExitCodes.OK;
         }

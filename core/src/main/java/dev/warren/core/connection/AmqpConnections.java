@@ -47,6 +47,7 @@ public final class AmqpConnections implements AutoCloseable {
     // Guarded by "this": opening is rare and must happen once per role.
     private Connection publishing;
     private Connection consuming;
+    private OversizedBodies consumingBodies;
     private boolean closed;
 
     @Inject
@@ -84,8 +85,18 @@ public final class AmqpConnections implements AutoCloseable {
         checkOpen();
         if (consuming == null) {
             consuming = open(settings.connectionName(), executor, oversized);
+            consumingBodies = oversized;
         }
         return consuming;
+    }
+
+    /**
+     * Where the consuming connection keeps bodies over its limit, if it was opened with
+     * {@link #consuming(ExecutorService, OversizedBodies)}: every reader of that connection claims
+     * its deliveries' bodies there.
+     */
+    public synchronized Optional<OversizedBodies> consumingBodies() {
+        return Optional.ofNullable(consumingBodies);
     }
 
     /**
@@ -247,6 +258,7 @@ public final class AmqpConnections implements AutoCloseable {
         closeQuietly(consuming);
         closeQuietly(publishing);
         consuming = null;
+        consumingBodies = null;
         publishing = null;
     }
 

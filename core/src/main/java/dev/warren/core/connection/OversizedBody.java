@@ -66,6 +66,19 @@ public final class OversizedBody implements AutoCloseable {
         }
     }
 
+    /**
+     * The first {@code max} bytes of the body (fewer when it is shorter), read from its file: enough
+     * to show what a message is without reading all of it.
+     *
+     * @throws IOException when the body was not kept or the file cannot be read
+     */
+    public byte[] head(int max) throws IOException {
+        ByteBuffer mapped = map();
+        byte[] head = new byte[(int) Math.min(max, size)];
+        mapped.get(head);
+        return head;
+    }
+
     @Override
     public void close() {
         if (file == null) {
