@@ -85,6 +85,10 @@ public final class DeadLetterQueue {
         int[] moved = {0};
         browse(queue, (letter, tag, channel, kept) -> {
             if (filter.test(letter)) {
+                if (kept != null && !kept.isKept()) {
+                    throw new IOException("cannot replay " + letter.messageId() + ": its body of " + kept.size()
+                            + " bytes could not be kept in a file (" + kept.failure() + ")");
+                }
                 (kept == null ? publisher.publishRaw(target, fresh(letter.properties()), letter.body())
                         : publisher.publishRaw(target, fresh(letter.properties()), kept.map()))
                         .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -132,9 +136,9 @@ public final class DeadLetterQueue {
                 }
                 Optional<OversizedBody> kept = bodies == null ? Optional.empty() : bodies.claim(response.getProps());
                 try {
-                    DeadLetter letter = kept.isPresent()
-                            ? DeadLetter.of(kept.get().properties(), kept.get().head(HEAD_BYTES), kept.get().size())
-                            : DeadLetter.of(response.getProps(), response.getBody());
+                    DeadLetter letter = kept.isEmpty() ? DeadLetter.of(response.getProps(), response.getBody())
+                            : DeadLetter.of(kept.get().properties(),
+                                    kept.get().isKept() ? kept.get().head(HEAD_BYTES) : new byte[0], kept.get().size());
                     if (!visitor.visit(letter, response.getEnvelope().getDeliveryTag(), channel, kept.orElse(null))) {
                         break;
                     }

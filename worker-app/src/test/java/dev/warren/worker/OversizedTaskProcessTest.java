@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * amqp-client's 64 MiB and just under the broker's 128 MiB {@code max_message_size}, between
  * ordinary tasks. Reading either the way amqp-client does (fragments, then one array: twice the
  * body) would not fit, and the first used to close the connection in a loop. Both must end up
- * whole in the DLQ while the worker, its connection and every other task carry on.
+ * whole in the DLQ while the worker, its connection and every other task carry on; two consumers
+ * with a prefetch of 2 let both large bodies arrive at once.
  */
 class OversizedTaskProcessTest {
 
@@ -77,7 +78,8 @@ class OversizedTaskProcessTest {
         int port = freePort();
         Path gcLog = directory.resolve("gc.log");
         worker = WorkerProcess.start(directory, "oversized", List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog),
-                "--uri", broker.amqpUri(), "--queue", queue, "--metrics-port", String.valueOf(port));
+                "--uri", broker.amqpUri(), "--queue", queue, "--metrics-port", String.valueOf(port),
+                "--concurrency", "2", "--prefetch", "2");
         worker.awaitConsuming(Duration.ofSeconds(60));
 
         Map<String, byte[]> large = Map.of(
@@ -154,19 +156,21 @@ class OversizedTaskProcessTest {
         });
     }
 
-    /** The most heap in use before any collection, and the heap's committed size, from the worker's GC log. */
+    /** The most heap in use before and after any collection, and the heap's committed size, from the worker's GC log. */
     private static String heapSummary(Path gcLog) throws IOException {
         long before = 0;
+        long after = 0;
         long committed = 0;
         int collections = 0;
         Matcher m = GC_HEAP.matcher(Files.exists(gcLog) ? Files.readString(gcLog) : "");
         while (m.find()) {
             collections++;
             before = Math.max(before, Long.parseLong(m.group(1)));
+            after = Math.max(after, Long.parseLong(m.group(2)));
             committed = Math.max(committed, Long.parseLong(m.group(3)));
         }
-        return "at most " + before + " MB in use before a collection, " + committed + " MB committed, "
-                + collections + " collections";
+        return "at most " + before + " MB in use before a collection and " + after + " MB after one, " + committed
+                + " MB committed, " + collections + " collections";
     }
 
     private ConnectionFactory largeMessages() {
