@@ -35,7 +35,7 @@ public final class DeadLetterQueue {
     private static final long CONFIRM_TIMEOUT_SECONDS = 30;
     /** Headers of the last failure, dropped on replay so the task starts over. */
     private static final List<String> FAILURE_HEADERS = List.of(TaskHeaders.ATTEMPT, TaskHeaders.ERROR,
-            TaskHeaders.ERROR_MESSAGE, TaskHeaders.FAILED_AT, "x-death", "x-first-death-exchange",
+            TaskHeaders.ERROR_MESSAGE, TaskHeaders.FAILED_AT, TaskHeaders.BODY_BYTES, "x-death", "x-first-death-exchange",
             "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange", "x-last-death-queue",
             "x-last-death-reason", "x-delivery-count");
 
