@@ -10,6 +10,11 @@ public final class MetricNames {
 
     /** {@code warren_tasks_total{queue,task_type,outcome}}: finished deliveries; outcome succeeded, retried or dead_lettered. */
     public static final String TASKS = "warren.tasks";
+    /**
+     * {@code warren_tasks_too_large_total{queue}}: deliveries whose body was over the worker's
+     * {@code --max-message-bytes}, moved to the DLQ unread (each delivery counts, a redelivery again).
+     */
+    public static final String TASKS_TOO_LARGE = "warren.tasks.too.large";
     /** {@code warren_task_duration_seconds{queue,task_type}}: histogram of delivery to acknowledgement. */
     public static final String TASK_DURATION = "warren.task.duration";
     /** {@code warren_task_latency_seconds{queue,task_type}}: histogram of the message's publish timestamp to the start of handling. */

@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Records what a worker does with its tasks: {@code warren_tasks_total},
- * {@code warren_task_duration_seconds} and {@code warren_task_latency_seconds}. Task types pass
+ * {@code warren_task_duration_seconds}, {@code warren_task_latency_seconds} and
+ * {@code warren_tasks_too_large_total}. Task types pass
  * through {@link TaskTypes}, so label values stay bounded. Thread-safe and non-blocking.
  *
  * <p>The meters of a (queue, task type) pair are looked up once and kept: building tags and
@@ -35,6 +36,7 @@ final class TaskMetrics implements TaskListener {
     private final Meter.MeterProvider<Counter> tasks;
     private final Meter.MeterProvider<Timer> durations;
     private final Meter.MeterProvider<Timer> latencies;
+    private final Meter.MeterProvider<Counter> tooLarge;
     // queue -> task type label -> meters. Both levels are bounded: a worker consumes a few queues,
     // and TaskTypes folds unregistered types into one label.
     private final ConcurrentMap<String, ConcurrentMap<String, TypeMeters>> meters = new ConcurrentHashMap<>();
@@ -53,6 +55,9 @@ final class TaskMetrics implements TaskListener {
         this.latencies = Timer.builder(MetricNames.TASK_LATENCY)
                 .description("Time from the task's publish timestamp (1 s resolution) to the start of its handling")
                 .serviceLevelObjectives(Buckets.TASK_LATENCY)
+                .withRegistry(registry);
+        this.tooLarge = Counter.builder(MetricNames.TASKS_TOO_LARGE)
+                .description("Deliveries whose body was over the worker's --max-message-bytes, moved to the DLQ unread")
                 .withRegistry(registry);
     }
 
@@ -77,11 +82,21 @@ final class TaskMetrics implements TaskListener {
         m.duration.record(duration);
     }
 
+    @Override
+    public void taskTooLarge(String queue, long bodyBytes) {
+        // Rare: a registry lookup per event costs nothing worth caching.
+        tooLarge.withTags(MetricNames.QUEUE, queue).increment();
+    }
+
     private TypeMeters meters(String queue, String taskType) {
         String label = types.label(taskType);
         ConcurrentMap<String, TypeMeters> byType = meters.get(queue);
         if (byType == null) {
-            byType = meters.computeIfAbsent(queue, q -> new ConcurrentHashMap<>());
+            byType = meters.computeIfAbsent(queue, q -> {
+                // Registered with the queue's first task, so rate() over it sees a zero, not no series.
+                tooLarge.withTags(MetricNames.QUEUE, q);
+                return new ConcurrentHashMap<>();
+            });
         }
         TypeMeters m = byType.get(label);
         if (m == null) {

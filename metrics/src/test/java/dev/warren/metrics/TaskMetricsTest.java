@@ -61,6 +61,17 @@ class TaskMetricsTest {
     }
 
     @Test
+    void tasksOverTheSizeLimitAreCountedPerQueueFromZero() {
+        finish("echo", TaskOutcome.SUCCEEDED, 1);
+        assertThat(registry.get(MetricNames.TASKS_TOO_LARGE).tags("queue", "q").counter().count()).isZero();
+
+        tasks.taskTooLarge("q", 67_108_865);
+        tasks.taskTooLarge("q", 134_216_704);
+
+        assertThat(registry.get(MetricNames.TASKS_TOO_LARGE).tags("queue", "q").counter().count()).isEqualTo(2);
+    }
+
+    @Test
     void latencyIsTheTimeFromThePublishTimestampToTheStart() {
         tasks.taskStarted("q", "echo", NOW.minusSeconds(3));
         tasks.taskStarted("q", "echo", NOW.plusSeconds(2)); // producer clock ahead: counts as no wait

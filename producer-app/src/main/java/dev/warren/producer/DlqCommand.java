@@ -143,7 +143,8 @@ final class DlqCommand implements Runnable {
                 out.println("stack trace:");
                 letter.stackTrace().lines().forEach(line -> out.println("  " + line));
             }
-            out.println("body:");
+            out.println(letter.isWhole() ? "body:" : "body (the first " + letter.body().length + " of "
+                    + letter.bodyBytes() + " bytes):");
             out.println(new String(letter.body(), StandardCharsets.UTF_8));
             return ExitCodes.OK;
         }

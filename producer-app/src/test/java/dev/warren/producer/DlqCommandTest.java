@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.cli.ExitCodes;
+import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.TaskHeaders;
+import dev.warren.core.wire.TaskTooLargeException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -119,6 +123,46 @@ class DlqCommandTest {
         Run none = run("dlq", "replay");
         assertThat(none.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(none.err()).contains("--id", "--type", "--all");
+    }
+
+    @Test
+    void aDeadLetterOverAmqpClientsLimitIsListedShownAndReplayedWhole() throws Exception {
+        // What a worker parks when a task's body is over its limit: 64 MiB + 1 byte, over amqp-client's default limit.
+        String head = "{\"task_type\":\"resize_image\",\"pad\":\"";
+        byte[] large = new byte[64 * 1024 * 1024 + 1];
+        Arrays.fill(large, (byte) 'p');
+        System.arraycopy(head.getBytes(StandardCharsets.UTF_8), 0, large, 0, head.length());
+        large[large.length - 2] = '"';
+        large[large.length - 1] = '}';
+        ConnectionFactory factory = broker.connectionFactory();
+        factory.setMaxInboundMessageBodySize(OversizedBodies.LARGEST_BROKER_MESSAGE);
+        try (Connection connection = factory.newConnection("dlq-cli-large"); Channel channel = connection.createChannel()) {
+            channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().deliveryMode(2).messageId("large-1")
+                    .headers(Map.of(TaskHeaders.ATTEMPT, 1, TaskHeaders.ERROR, TaskTooLargeException.class.getName(),
+                            TaskHeaders.BODY_BYTES, (long) large.length)).build(), large);
+
+            Run list = run("dlq", "list");
+            assertThat(list.exitCode()).as(list.err()).isEqualTo(ExitCodes.OK);
+            assertThat(list.out()).contains("large-1").contains("resize_image").contains("dead-1").contains("dead-3");
+            Run show = run("dlq", "show", "large-1");
+            assertThat(show.exitCode()).as(show.err()).isEqualTo(ExitCodes.OK);
+            assertThat(show.out()).contains("body (the first 65536 of 67108865 bytes):");
+
+            Run replay = run("dlq", "replay", "--all");
+            assertThat(replay.exitCode()).as(replay.err()).isEqualTo(ExitCodes.OK);
+            assertThat(replay.out()).contains("replayed 4 message(s)");
+            assertThat(count(queue + ".dlq")).isZero();
+            GetResponse back = null;
+            for (GetResponse next; (next = channel.basicGet(queue, true)) != null; ) {
+                if ("large-1".equals(next.getProps().getMessageId())) {
+                    back = next;
+                }
+            }
+            assertThat(back).as("the replayed large task").isNotNull();
+            assertThat(back.getBody()).isEqualTo(large);
+            // Its only headers were the failure's (attempt, error, body size): replay drops them all.
+            assertThat(back.getProps().getHeaders()).isNull();
+        }
     }
 
     @Test

@@ -19,12 +19,23 @@ import java.util.Map;
  * @param failedAt   {@code x-warren-failed-at}, or null
  * @param sourceQueue the work queue it came from ({@code x-warren-queue}, else from {@code x-death})
  * @param properties the AMQP properties as stored
- * @param body       the body as stored
+ * @param body       the body as stored; only its first bytes when it is too large to read into memory
+ * @param bodyBytes  the body's size in bytes: more than {@code body.length} when only its first bytes were read
  */
 public record DeadLetter(String messageId, String taskType, int attempts, String error, String errorMessage,
-                         String failedAt, String sourceQueue, AMQP.BasicProperties properties, byte[] body) {
+                         String failedAt, String sourceQueue, AMQP.BasicProperties properties, byte[] body,
+                         long bodyBytes) {
+
+    /** True when {@link #body()} is the whole body, not just its first bytes. */
+    public boolean isWhole() {
+        return body.length == bodyBytes;
+    }
 
     static DeadLetter of(AMQP.BasicProperties properties, byte[] body) {
+        return of(properties, body, body.length);
+    }
+
+    static DeadLetter of(AMQP.BasicProperties properties, byte[] body, long bodyBytes) {
         Map<String, Object> headers = TaskCodec.plainHeaders(properties.getHeaders());
         Object attempt = headers.get(TaskHeaders.ATTEMPT);
         String error = text(headers.get(TaskHeaders.ERROR));
@@ -40,7 +51,7 @@ public record DeadLetter(String messageId, String taskType, int attempts, String
         }
         return new DeadLetter(properties.getMessageId(), taskType(properties, body),
                 attempt instanceof Number n ? n.intValue() : 1, error, text(headers.get(TaskHeaders.ERROR_MESSAGE)),
-                text(headers.get(TaskHeaders.FAILED_AT)), source, properties, body);
+                text(headers.get(TaskHeaders.FAILED_AT)), source, properties, body, bodyBytes);
     }
 
     /** The stack trace of the final failure ({@code x-warren-stack-trace}, cut to fit a frame), or null. */

@@ -5,15 +5,19 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.OversizedBodies;
+import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.consume.DeadLetterOnFailure;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.wire.TaskHeaders;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -31,12 +35,19 @@ public final class DeadLetterQueue {
     private static final long CONFIRM_TIMEOUT_SECONDS = 30;
     /** Headers of the last failure, dropped on replay so the task starts over. */
     private static final List<String> FAILURE_HEADERS = List.of(TaskHeaders.ATTEMPT, TaskHeaders.ERROR,
-            TaskHeaders.ERROR_MESSAGE, TaskHeaders.STACK_TRACE, TaskHeaders.FAILED_AT, "x-death", "x-first-death-exchange",
+            TaskHeaders.ERROR_MESSAGE, TaskHeaders.STACK_TRACE, TaskHeaders.FAILED_AT, TaskHeaders.BODY_BYTES, "x-death", "x-first-death-exchange",
             "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange", "x-last-death-queue",
             "x-last-death-reason", "x-delivery-count");
 
+    /** Bodies larger than this are not read into memory: kept in a file while browsing, replayed from it. */
+    static final int READ_LIMIT = 1024 * 1024;
+    /** How much of a body kept in a file a {@link DeadLetter} holds, to show what it is. */
+    static final int HEAD_BYTES = 64 * 1024;
+
     private final AmqpConnections connections;
     private final TaskPublisher publisher;
+    /** Used when this opens the consuming connection; a worker's own is used when it opened it first. */
+    private final OversizedBodies oversized = new OversizedBodies(READ_LIMIT, Path.of(System.getProperty("java.io.tmpdir")));
 
     @Inject
     public DeadLetterQueue(AmqpConnections connections, TaskPublisher publisher) {
@@ -47,7 +58,7 @@ public final class DeadLetterQueue {
     /** Up to {@code limit} dead letters of work queue {@code queue} that match {@code filter}, oldest first. */
     public List<DeadLetter> list(String queue, Predicate<DeadLetter> filter, int limit) throws IOException {
         List<DeadLetter> result = new ArrayList<>();
-        browse(queue, (letter, tag, channel) -> {
+        browse(queue, (letter, tag, channel, kept) -> {
             if (filter.test(letter)) {
                 result.add(letter);
             }
@@ -72,9 +83,14 @@ public final class DeadLetterQueue {
      */
     public int replay(String queue, Predicate<DeadLetter> filter, String target) throws IOException {
         int[] moved = {0};
-        browse(queue, (letter, tag, channel) -> {
+        browse(queue, (letter, tag, channel, kept) -> {
             if (filter.test(letter)) {
-                publisher.publishRaw(target, fresh(letter.properties()), letter.body())
+                if (kept != null && !kept.isKept()) {
+                    throw new IOException("cannot replay " + letter.messageId() + ": its body of " + kept.size()
+                            + " bytes could not be kept in a file (" + kept.failure() + ")");
+                }
+                (kept == null ? publisher.publishRaw(target, fresh(letter.properties()), letter.body())
+                        : publisher.publishRaw(target, fresh(letter.properties()), kept.map()))
                         .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 channel.basicAck(tag, false);
                 moved[0]++;
@@ -94,19 +110,23 @@ public final class DeadLetterQueue {
         }
     }
 
-    /** Visits one dead letter; returns false to stop browsing. */
+    /** Visits one dead letter ({@code kept}: its body in a file, or null); returns false to stop browsing. */
     @FunctionalInterface
     private interface Visitor {
-        boolean visit(DeadLetter letter, long deliveryTag, Channel channel) throws Exception;
+        boolean visit(DeadLetter letter, long deliveryTag, Channel channel, OversizedBody kept) throws Exception;
     }
 
     /**
      * Fetches the messages present when browsing starts, one by one without acknowledgement;
      * closing the channel at the end returns every message the visitor did not acknowledge.
+     * Reads through a connection that keeps bodies over {@link #READ_LIMIT} in files: a dead letter
+     * of any size the broker accepts (a worker parks bodies up to 512 MiB) can be listed and replayed
+     * without holding it in memory, and cannot make amqp-client close the connection.
      */
     private void browse(String queue, Visitor visitor) throws IOException {
         String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
-        Connection connection = connections.publishing();
+        Connection connection = connections.consuming(null, oversized);
+        OversizedBodies bodies = connections.consumingBodies().orElse(null);
         try (Channel channel = connection.createChannel()) {
             int present = channel.queueDeclarePassive(dlq).getMessageCount();
             for (int i = 0; i < present; i++) {
@@ -114,9 +134,16 @@ public final class DeadLetterQueue {
                 if (response == null) {
                     break;
                 }
-                if (!visitor.visit(DeadLetter.of(response.getProps(), response.getBody()),
-                        response.getEnvelope().getDeliveryTag(), channel)) {
-                    break;
+                Optional<OversizedBody> kept = bodies == null ? Optional.empty() : bodies.claim(response.getProps());
+                try {
+                    DeadLetter letter = kept.isEmpty() ? DeadLetter.of(response.getProps(), response.getBody())
+                            : DeadLetter.of(kept.get().properties(),
+                                    kept.get().isKept() ? kept.get().head(HEAD_BYTES) : new byte[0], kept.get().size());
+                    if (!visitor.visit(letter, response.getEnvelope().getDeliveryTag(), channel, kept.orElse(null))) {
+                        break;
+                    }
+                } finally {
+                    kept.ifPresent(OversizedBody::close);
                 }
             }
         } catch (IOException e) {

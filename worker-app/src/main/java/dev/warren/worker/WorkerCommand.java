@@ -88,8 +88,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--max-message-bytes", paramLabel = "BYTES",
             defaultValue = "${env:WARREN_MAX_MESSAGE_BYTES:-1048576}",
-            description = "Largest task body; a bigger one goes to <queue>.dlq unread (env WARREN_MAX_MESSAGE_BYTES;"
-                    + " default ${DEFAULT-VALUE}).")
+            description = "Largest task body; a bigger one goes to <queue>.dlq unread, through a file in"
+                    + " java.io.tmpdir rather than memory (env WARREN_MAX_MESSAGE_BYTES; default ${DEFAULT-VALUE}).")
     int maxMessageBytes;
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:WARREN_WORKER_NAME}",

@@ -179,8 +179,9 @@ final class BadInputGenerator {
                     ? withRawField(task, "k".repeat(50_001 + random.nextInt(5_000)), "1")
                     : withRawField(task, "n", (random.nextBoolean() ? "-" : "") + (random.nextBoolean() ? "0." : "")
                     + digits(1_001 + random.nextInt(4_000)))), properties);
-            case OVERSIZE -> malformed(name, utf8(withRawField(task, "pad",
-                    quoted("p".repeat(maxMessageBytes + 1 + random.nextInt(4_096) - body.length)))), properties);
+            case OVERSIZE -> new FuzzMessage(name, utf8(withRawField(task, "pad",
+                    quoted("p".repeat(maxMessageBytes + 1 + random.nextInt(4_096) - body.length)))), properties,
+                    FuzzMessage.TOO_LARGE);
         };
     }
 

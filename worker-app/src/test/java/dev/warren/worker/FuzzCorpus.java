@@ -30,7 +30,7 @@ final class FuzzCorpus {
     static final String RESOURCE = "/fuzz/bad-input-corpus.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> EXPECTATIONS = Set.of(FuzzMessage.SUCCEEDED, FuzzMessage.MALFORMED,
-            FuzzMessage.UNKNOWN_TYPE, FuzzMessage.INVALID_PAYLOAD);
+            FuzzMessage.TOO_LARGE, FuzzMessage.UNKNOWN_TYPE, FuzzMessage.INVALID_PAYLOAD);
 
     private FuzzCorpus() {
     }

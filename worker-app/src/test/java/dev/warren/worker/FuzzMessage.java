@@ -15,6 +15,7 @@ record FuzzMessage(String name, byte[] body, AMQP.BasicProperties properties, St
 
     static final String SUCCEEDED = "succeeded";
     static final String MALFORMED = "MalformedTaskException";
+    static final String TOO_LARGE = "TaskTooLargeException";
     static final String UNKNOWN_TYPE = "UnknownTaskTypeException";
     static final String INVALID_PAYLOAD = "InvalidPayloadException";
 

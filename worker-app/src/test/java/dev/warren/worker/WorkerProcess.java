@@ -79,22 +79,31 @@ public final class WorkerProcess implements AutoCloseable {
      */
     public static WorkerProcess start(Path directory, String name, List<Path> extraClassPath, String mainClass,
                                       Map<String, String> environment, String... args) {
-        return start(directory, name, extraClassPath, mainClass, environment, List.of(args));
+        return start(directory, name, extraClassPath, mainClass, environment, List.of(), List.of(args));
+    }
+
+    /**
+     * Starts a worker as {@link #start(Path, String, List)} does, with {@code jvmOptions} after the
+     * defaults, so they win: {@code -Xmx256m} replaces the 128 MB heap.
+     */
+    public static WorkerProcess start(Path directory, String name, List<String> jvmOptions, String... args) {
+        return start(directory, name, List.of(), WorkerApp.class.getName(), Map.of(), jvmOptions, List.of(args));
     }
 
     private static WorkerProcess start(Path directory, String name, Map<String, String> environment, List<String> args) {
-        return start(directory, name, List.of(), WorkerApp.class.getName(), environment, args);
+        return start(directory, name, List.of(), WorkerApp.class.getName(), environment, List.of(), args);
     }
 
     private static WorkerProcess start(Path directory, String name, List<Path> extraClassPath, String mainClass,
-                                       Map<String, String> environment, List<String> args) {
+                                       Map<String, String> environment, List<String> jvmOptions, List<String> args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> classPath = new ArrayList<>(List.of(System.getProperty("java.class.path")));
         extraClassPath.forEach(entry -> classPath.add(entry.toString()));
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx128m", "-Xss512k", "-cp", String.join(File.pathSeparator, classPath), mainClass,
-                "--name", name));
+                "-Xmx128m", "-Xss512k"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), mainClass, "--name", name));
         command.addAll(args);
         Path log = directory.resolve("worker-" + name + ".log");
         var builder = new ProcessBuilder(command)

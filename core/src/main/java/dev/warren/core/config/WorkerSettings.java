@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param shutdownTimeout        how long a graceful stop waits for in-flight tasks (default 30s)
  * @param brokerConsumerTimeout  the broker's {@code consumer_timeout} when the operator states it,
  *                               or {@code null} if unknown (the broker default is 30 minutes)
- * @param maxMessageBytes        largest body a task may have; bigger ones go to the DLQ unread (default 1 MiB)
+ * @param maxMessageBytes        largest body a task may have; bigger ones go to the DLQ unread, through a file
+ *                               rather than the heap (default 1 MiB)
  */
 public record WorkerSettings(String queue, int concurrency, int prefetch, Duration shutdownTimeout,
                              Duration brokerConsumerTimeout, int maxMessageBytes) {

@@ -47,6 +47,7 @@ public final class AmqpConnections implements AutoCloseable {
     // Guarded by "this": opening is rare and must happen once per role.
     private Connection publishing;
     private Connection consuming;
+    private OversizedBodies consumingBodies;
     private boolean closed;
 
     @Inject
@@ -62,7 +63,7 @@ public final class AmqpConnections implements AutoCloseable {
     public synchronized Connection publishing() {
         checkOpen();
         if (publishing == null) {
-            publishing = open(settings.connectionName() + "-publish", null);
+            publishing = open(settings.connectionName() + "-publish", null, null);
         }
         return publishing;
     }
@@ -72,11 +73,30 @@ public final class AmqpConnections implements AutoCloseable {
      * {@code executor}, which must have a thread per consumer.
      */
     public synchronized Connection consuming(ExecutorService executor) {
+        return consuming(executor, null);
+    }
+
+    /**
+     * The consuming connection as {@link #consuming(ExecutorService)} opens it, but reading bodies
+     * over {@code oversized.limit()} into files instead of the heap ({@link OversizedBodies}); a
+     * worker's deliveries come through here. Only the call that opens the connection decides.
+     */
+    public synchronized Connection consuming(ExecutorService executor, OversizedBodies oversized) {
         checkOpen();
         if (consuming == null) {
-            consuming = open(settings.connectionName(), executor);
+            consuming = open(settings.connectionName(), executor, oversized);
+            consumingBodies = oversized;
         }
         return consuming;
+    }
+
+    /**
+     * Where the consuming connection keeps bodies over its limit, if it was opened with
+     * {@link #consuming(ExecutorService, OversizedBodies)}: every reader of that connection claims
+     * its deliveries' bodies there.
+     */
+    public synchronized Optional<OversizedBodies> consumingBodies() {
+        return Optional.ofNullable(consumingBodies);
     }
 
     /**
@@ -103,8 +123,9 @@ public final class AmqpConnections implements AutoCloseable {
         }
     }
 
-    private Connection open(String name, ExecutorService executor) {
-        ConnectionFactory factory = ConnectionFactories.create(settings);
+    private Connection open(String name, ExecutorService executor, OversizedBodies oversized) {
+        ConnectionFactory factory = oversized == null ? ConnectionFactories.create(settings)
+                : ConnectionFactories.create(settings, oversized);
         factory.setMetricsCollector(metricsCollector);
         Instant deadline = clock.instant().plus(settings.startupTimeout());
         RetryConfig config = RetryConfig.custom()
@@ -237,6 +258,7 @@ public final class AmqpConnections implements AutoCloseable {
         closeQuietly(consuming);
         closeQuietly(publishing);
         consuming = null;
+        consumingBodies = null;
         publishing = null;
     }
 

@@ -29,7 +29,15 @@ final class ConnectionFactories {
     }
 
     static ConnectionFactory create(AmqpSettings settings) {
-        ConnectionFactory factory = new ConnectionFactory();
+        return configure(new ConnectionFactory(), settings);
+    }
+
+    /** A factory like {@link #create(AmqpSettings)} whose connections keep bodies over the limit in files. */
+    static ConnectionFactory create(AmqpSettings settings, OversizedBodies bodies) {
+        return configure(new GuardedConnectionFactory(bodies), settings);
+    }
+
+    private static ConnectionFactory configure(ConnectionFactory factory, AmqpSettings settings) {
         factory.setVirtualHost(settings.effectiveVhost());
         factory.setUsername(settings.effectiveUsername());
         factory.setPassword(settings.effectivePassword());

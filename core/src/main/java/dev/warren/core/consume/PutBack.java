@@ -4,8 +4,11 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.OversizedBodies;
+import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.publish.TaskPublisher;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,11 +30,13 @@ final class PutBack {
     private static final Logger log = LoggerFactory.getLogger(PutBack.class);
 
     private final TaskPublisher publisher;
+    private final OversizedBodies oversized;
     private final AtomicInteger returned = new AtomicInteger();
     private final AtomicInteger left = new AtomicInteger();
 
-    PutBack(TaskPublisher publisher) {
+    PutBack(TaskPublisher publisher, OversizedBodies oversized) {
         this.publisher = publisher;
+        this.oversized = oversized;
     }
 
     /**
@@ -43,6 +48,15 @@ final class PutBack {
         if (!channel.isOpen()) {
             // The broker requeues it already; a copy would make it a duplicate.
             left.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        }
+        Optional<OversizedBody> kept = oversized.claim(properties);
+        if (kept.isPresent()) {
+            // Its body is in a file, not in "body": a copy would be empty. The broker requeues it
+            // (marked redelivered, which costs a too-large task nothing: it is dead-lettered unread).
+            kept.get().close();
+            left.incrementAndGet();
+            requeue(channel, envelope);
             return CompletableFuture.completedFuture(null);
         }
         // Without user_id: the broker checks it against the publishing user, who may not be the producer.
@@ -75,6 +89,14 @@ final class PutBack {
     /** How many could not be put back and were left for the broker to requeue (marked redelivered). */
     int left() {
         return left.get();
+    }
+
+    private static void requeue(Channel channel, Envelope envelope) {
+        try {
+            channel.basicReject(envelope.getDeliveryTag(), true);
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not requeue a task over the size limit; the broker requeues it when the channel closes", e);
+        }
     }
 
     private static boolean ack(Channel channel, Envelope envelope) {

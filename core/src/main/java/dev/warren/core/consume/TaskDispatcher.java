@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
@@ -21,6 +22,7 @@ import dev.warren.core.wire.TaskCodec;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskMessage;
 import dev.warren.core.wire.TaskResult;
+import dev.warren.core.wire.TaskTooLargeException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -71,6 +73,7 @@ public final class TaskDispatcher {
     private final FailurePolicy failurePolicy;
     private final TaskListeners listeners;
     private final int maxMessageBytes;
+    private final OversizedTasks oversized;
     private final WorkerStats stats = new WorkerStats();
     private final InFlight inFlight = new InFlight();
     private final AbandonedTasks abandoned = new AbandonedTasks();
@@ -81,7 +84,7 @@ public final class TaskDispatcher {
     @Inject
     public TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
                           TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners,
-                          Set<TaskInterceptor> interceptors, WorkerSettings settings) {
+                          Set<TaskInterceptor> interceptors, WorkerSettings settings, OversizedTasks oversized) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
         this.mapper = mapper;
@@ -89,6 +92,7 @@ public final class TaskDispatcher {
         this.failurePolicy = failurePolicy;
         this.listeners = new TaskListeners(listeners, stats);
         this.maxMessageBytes = settings.maxMessageBytes();
+        this.oversized = oversized;
         this.runner = new TaskRunner(List.copyOf(interceptors), inFlight, timer);
     }
 
@@ -123,12 +127,16 @@ public final class TaskDispatcher {
     /** Runs one delivery and acknowledges it when done; never throws. */
     void dispatch(Delivery delivery) {
         long started = System.nanoTime();
+        OversizedBody kept = oversized.claim(delivery.properties);
+        if (kept != null) {
+            dispatchOversized(delivery, kept, started);
+            return;
+        }
         TaskMessage message = null;
         Throwable undecodable = null;
         try {
             if (delivery.body.length > maxMessageBytes) {
-                throw new MalformedTaskException("body of " + delivery.body.length + " bytes is over this worker's limit of "
-                        + maxMessageBytes + " bytes (--max-message-bytes)");
+                throw new TaskTooLargeException(delivery.body.length, maxMessageBytes);
             }
             message = codec.decode(delivery.envelope, delivery.properties, delivery.body);
             delivery.decoded(message.id());
@@ -202,6 +210,28 @@ public final class TaskDispatcher {
         ack(delivery, message);
         stats.record(metricType, outcome);
         finished(queue, metricType, outcome, started);
+    }
+
+    /** A body over the limit, kept in a file by the consuming connection: straight to the DLQ, unread. */
+    private void dispatchOversized(Delivery delivery, OversizedBody kept, long started) {
+        listeners.started(delivery.queue, UNKNOWN_TYPE, null);
+        listeners.tooLarge(delivery.queue, kept.size());
+        TaskOutcome outcome;
+        try {
+            outcome = oversized.deadLetter(delivery.queue, delivery.envelope, kept);
+        } catch (RuntimeException e) {
+            log.error("a task over the size limit from '{}' could not be dead-lettered; it goes back to the queue",
+                    delivery.queue, e);
+            stats.recordError();
+            outcome = null;
+        }
+        if (outcome == null) {
+            requeueLater(delivery);
+        } else {
+            ack(delivery, null);
+            stats.record(UNKNOWN_TYPE, outcome);
+        }
+        finished(delivery.queue, UNKNOWN_TYPE, outcome, started);
     }
 
     /**

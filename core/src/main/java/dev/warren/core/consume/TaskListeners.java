@@ -49,6 +49,16 @@ final class TaskListeners {
         }
     }
 
+    void tooLarge(String queue, long bodyBytes) {
+        for (TaskListener listener : listeners) {
+            try {
+                listener.taskTooLarge(queue, bodyBytes);
+            } catch (Throwable e) {
+                failed(listener, "taskTooLarge", e);
+            }
+        }
+    }
+
     private void failed(TaskListener listener, String method, Throwable e) {
         stats.recordError();
         if (reported.add(listener.getClass())) {

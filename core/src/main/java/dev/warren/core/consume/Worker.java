@@ -5,6 +5,7 @@ import dev.warren.core.config.Durations;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.task.TaskDefinition;
 import jakarta.inject.Inject;
@@ -42,6 +43,7 @@ public final class Worker {
     private final Set<QueueDeclarations> contributors;
     private final InFlight inFlight;
     private final PutBack putBack;
+    private final OversizedBodies oversized;
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("warren-watchdog").factory());
@@ -53,9 +55,11 @@ public final class Worker {
 
     @Inject
     public Worker(WorkerSettings settings, AmqpConnections connections, TaskDispatcher dispatcher,
-                  TaskPublisher publisher, Set<QueueDeclaration> declarations, Set<QueueDeclarations> contributors) {
+                  TaskPublisher publisher, Set<QueueDeclaration> declarations, Set<QueueDeclarations> contributors,
+                  OversizedBodies oversized) {
         this.settings = settings;
-        this.putBack = new PutBack(publisher);
+        this.oversized = oversized;
+        this.putBack = new PutBack(publisher, oversized);
         this.connections = connections;
         this.dispatcher = dispatcher;
         this.inFlight = dispatcher.inFlight();
@@ -78,7 +82,7 @@ public final class Worker {
             throw new IllegalStateException("worker already started");
         }
         checkTimeLimits();
-        Connection connection = connections.consuming(deliveryThreads);
+        Connection connection = connections.consuming(deliveryThreads, oversized);
         // Open the publishing connection now too: dead-lettering and results need it, and a
         // broker problem should show at start, not at the first failed task.
         connections.publishing();
@@ -154,6 +158,7 @@ public final class Worker {
         consumers.forEach(QueueConsumer::close);
         topology.close();
         shutdownThreads();
+        oversized.close();
         log.info("worker stopped: {}", dispatcher.stats().summary());
         return left;
     }

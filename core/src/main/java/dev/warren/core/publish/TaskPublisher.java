@@ -11,6 +11,7 @@ import dev.warren.core.wire.TaskResult;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -140,7 +141,17 @@ public final class TaskPublisher {
      * missing {@code message_id} is filled with a new UUID, which the confirm tracking needs.
      */
     public CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, byte[] body) {
-        return publishRaw(routingKey, properties, body, true);
+        return publishRaw(routingKey, properties, (ch, props) -> ch.basicPublish("", routingKey, true, props, body));
+    }
+
+    /**
+     * Publishes like {@link #publishRaw(String, AMQP.BasicProperties, byte[])} a body from a buffer,
+     * such as a file mapped into memory: amqp-client writes it frame by frame, so a body off the
+     * heap costs one frame of heap, not its size. The buffer must not change until the future completes.
+     */
+    public CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, ByteBuffer body) {
+        return publishRaw(routingKey, properties,
+                (ch, props) -> ch.basicPublish("", routingKey, true, false, props, body.duplicate(), null));
     }
 
     /**
@@ -150,11 +161,17 @@ public final class TaskPublisher {
      * {@link PublishException.Reason#UNROUTABLE}.
      */
     public CompletableFuture<Void> publishReply(String replyTo, AMQP.BasicProperties properties, byte[] body) {
-        return publishRaw(replyTo, properties, body, !replyTo.startsWith(DIRECT_REPLY_TO));
+        boolean mandatory = !replyTo.startsWith(DIRECT_REPLY_TO);
+        return publishRaw(replyTo, properties, (ch, props) -> ch.basicPublish("", replyTo, mandatory, props, body));
     }
 
-    private CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, byte[] body,
-                                               boolean mandatory) {
+    /** One basic.publish of a body held in some form. */
+    @FunctionalInterface
+    private interface BodyPublish {
+        void publish(Channel channel, AMQP.BasicProperties properties) throws IOException;
+    }
+
+    private CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, BodyPublish send) {
         AMQP.BasicProperties props = properties.getMessageId() == null
                 ? properties.builder().messageId(UUID.randomUUID().toString()).build()
                 : properties;
@@ -171,7 +188,7 @@ public final class TaskPublisher {
             }
             CompletableFuture<Void> confirmed = confirms.track(sequence, props.getMessageId(), routingKey);
             try {
-                ch.basicPublish("", routingKey, mandatory, props, body);
+                send.publish(ch, props);
             } catch (IOException | RuntimeException e) {
                 // amqp-client throws IllegalArgumentException for what it cannot encode; a closed
                 // channel or connection shows as a ShutdownSignalException (also a RuntimeException).

@@ -22,4 +22,12 @@ public interface TaskListener {
      */
     default void taskFinished(String queue, String taskType, TaskOutcome outcome, Duration duration) {
     }
+
+    /**
+     * A delivery from {@code queue} had a body of {@code bodyBytes}, over the worker's limit
+     * ({@code --max-message-bytes}); it was not read into memory. Its {@code taskFinished} follows
+     * (outcome {@code dead_lettered}, or null when it could not be moved on and goes back to the queue).
+     */
+    default void taskTooLarge(String queue, long bodyBytes) {
+    }
 }

@@ -4,7 +4,7 @@ package dev.warren.core.wire;
  * A delivery is not a task Warren can run: not UTF-8 JSON, not an object, no task type, an
  * invalid attempt header. A permanent failure: retrying cannot fix it, it goes to the DLQ.
  */
-public final class MalformedTaskException extends Exception {
+public class MalformedTaskException extends Exception {
 
     private static final long serialVersionUID = 1L;
 

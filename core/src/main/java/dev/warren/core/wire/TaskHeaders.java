@@ -23,6 +23,11 @@ public final class TaskHeaders {
      * with Warren's headers added, they no longer fitted in one AMQP frame.
      */
     public static final String HEADERS_DROPPED = "x-warren-headers-dropped";
+    /**
+     * On a dead-letter copy of a task over the worker's size limit only: its body size in bytes
+     * (the copy's body is the whole original body).
+     */
+    public static final String BODY_BYTES = "x-warren-body-bytes";
 
     /** Body field that carries the task type in the classic recipe. */
     public static final String TASK_TYPE_FIELD = "task_type";
