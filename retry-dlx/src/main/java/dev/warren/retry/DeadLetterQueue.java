@@ -125,8 +125,8 @@ public final class DeadLetterQueue {
      */
     private void browse(String queue, Visitor visitor) throws IOException {
         String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
-        Connection connection = connections.consuming(null, oversized);
-        OversizedBodies bodies = connections.consumingBodies().orElse(null);
+        Connection connection = connections.reading(oversized);
+        OversizedBodies bodies = connections.readingBodies().orElse(null);
         try (Channel channel = connection.createChannel()) {
             int present = channel.queueDeclarePassive(dlq).getMessageCount();
             for (int i = 0; i < present; i++) {

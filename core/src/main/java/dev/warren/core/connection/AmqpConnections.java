@@ -47,7 +47,8 @@ public final class AmqpConnections implements AutoCloseable {
     // Guarded by "this": opening is rare and must happen once per role.
     private Connection publishing;
     private Connection consuming;
-    private OversizedBodies consumingBodies;
+    private Connection reading;
+    private OversizedBodies readingBodies;
     private boolean closed;
 
     @Inject
@@ -85,18 +86,29 @@ public final class AmqpConnections implements AutoCloseable {
         checkOpen();
         if (consuming == null) {
             consuming = open(settings.connectionName(), executor, oversized);
-            consumingBodies = oversized;
         }
         return consuming;
     }
 
     /**
-     * Where the consuming connection keeps bodies over its limit, if it was opened with
-     * {@link #consuming(ExecutorService, OversizedBodies)}: every reader of that connection claims
-     * its deliveries' bodies there.
+     * The connection of tools that read queues message by message, such as the DLQ tools
+     * ({@code <name>-read}), opened on first call, reading bodies over {@code oversized.limit()}
+     * into files. Not the consuming connection: a worker that has stopped has shut down that
+     * connection's delivery threads, and a tool in the same process must still work. Only the
+     * call that opens the connection decides where bodies go ({@link #readingBodies()}).
      */
-    public synchronized Optional<OversizedBodies> consumingBodies() {
-        return Optional.ofNullable(consumingBodies);
+    public synchronized Connection reading(OversizedBodies oversized) {
+        checkOpen();
+        if (reading == null) {
+            reading = open(settings.connectionName() + "-read", null, oversized);
+            readingBodies = oversized;
+        }
+        return reading;
+    }
+
+    /** Where the {@link #reading} connection keeps bodies over its limit, once it is open. */
+    public synchronized Optional<OversizedBodies> readingBodies() {
+        return Optional.ofNullable(readingBodies);
     }
 
     /**
@@ -256,9 +268,11 @@ public final class AmqpConnections implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         closeQuietly(consuming);
+        closeQuietly(reading);
         closeQuietly(publishing);
         consuming = null;
-        consumingBodies = null;
+        reading = null;
+        readingBodies = null;
         publishing = null;
     }
 
