@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.task.TaskContext;
+import dev.warren.core.testing.LogCapture;
 import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -93,7 +95,8 @@ class BrokerFaultsTest {
         node.stop();
         boolean restarted = false;
         String queue = TestQueues.unique("late");
-        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks())) {
+        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks());
+             LogCapture logs = LogCapture.of("dev.warren")) {
             CompletableFuture<Void> starting = CompletableFuture.runAsync(() -> {
                 try {
                     warren.worker().start();
@@ -101,8 +104,13 @@ class BrokerFaultsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            // Two failed attempts to connect, and the worker keeps trying: it neither gives up nor
+            // reports itself started (the await stops early if start() returns, to fail at once).
+            Callable<Long> retries = () -> logs.lines().stream()
+                    .filter(line -> line.contains("not reachable") && line.contains("retrying")).count();
+            await().atMost(Duration.ofSeconds(30)).until(() -> starting.isDone() || retries.call() >= 2);
             assertThat(starting).isNotDone();
+            assertThat(retries.call()).as("connection attempts retried").isGreaterThanOrEqualTo(2);
             node.start();
             restarted = true;
             starting.get(60, TimeUnit.SECONDS);
