@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +50,6 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PrivateRabbitNode.class);
 
-    /** Set (to anything but {@code false} or {@code 0}) by CI services and {@code .ci/run}. */
-    static final String CI_VARIABLE = "CI";
     private static final Path RABBITMQ_SERVER = Path.of("/usr/sbin/rabbitmq-server");
     private static final Path RABBITMQCTL = Path.of("/usr/sbin/rabbitmqctl");
     private static final Duration DETACH_TIMEOUT = Duration.ofSeconds(30);
@@ -100,35 +97,12 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     /**
      * Lets a test that needs a private node go on only if the {@code rabbitmq-server} package is
-     * installed. Without it, under CI (the environment variable {@value #CI_VARIABLE} set to
-     * anything but {@code false} or {@code 0}, as CI services and {@code .ci/run} do) the test
-     * fails, so that a CI machine without the package cannot pass by skipping; elsewhere it is
-     * skipped with a message saying what to install. {@link Builder#build()} calls it.
-     *
-     * @throws AssertionError under CI without the package; elsewhere JUnit's abort (a skip)
+     * installed; without it the test fails under CI and is skipped elsewhere, saying what to
+     * install ({@link Requirements}). {@link Builder#build()} calls it.
      */
     public static void requireInstalled() {
-        requireInstalled(isInstalled(), System.getenv(CI_VARIABLE));
-    }
-
-    /** {@link #requireInstalled()} given whether the package is installed and the value of {@value #CI_VARIABLE}. */
-    static void requireInstalled(boolean installed, String ci) {
-        if (installed) {
-            return;
-        }
-        String missing = "this test needs a private RabbitMQ node from the rabbitmq-server package (" + RABBITMQ_SERVER
-                + " and " + RABBITMQCTL + "), which is not installed: apt-get install rabbitmq-server";
-        if (underCi(ci)) {
-            throw new AssertionError(missing + ". Under CI (" + CI_VARIABLE + "=" + ci
-                    + ") a missing package fails the test instead of skipping it; bash .ci/run installs it.");
-        }
-        Assumptions.abort(missing + ". Skipped, not failed, because " + CI_VARIABLE
-                + " is not set (under CI it fails).");
-    }
-
-    /** True when {@code value}, that of {@value #CI_VARIABLE}, is set to anything but {@code false} or {@code 0}. */
-    private static boolean underCi(String value) {
-        return value != null && !value.isBlank() && !value.equalsIgnoreCase("false") && !value.equals("0");
+        Requirements.require(isInstalled(), "a private RabbitMQ node from the rabbitmq-server package ("
+                + RABBITMQ_SERVER + " and " + RABBITMQCTL + "), which is not installed: apt-get install rabbitmq-server");
     }
 
     /**
