@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Connection;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.task.TaskContext;
@@ -56,6 +57,12 @@ class BrokerFaultsTest {
         });
     }
 
+    private long readyMessages(String queue) throws Exception {
+        try (Connection connection = node.broker().connect("broker-faults-depth")) {
+            return connection.createChannel().queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
     private static void awaitGreeted(WarrenHarness warren, long userId) {
         TestTasks.Journal journal = warren.get(TestTasks.Journal.class);
         await().atMost(Duration.ofSeconds(60)).until(() -> journal.payloads.contains(new TestTasks.Greeting(userId, "u")));
@@ -82,11 +89,20 @@ class BrokerFaultsTest {
         try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks()).start()) {
             publishGreeting(warren, 1);
             awaitGreeted(warren, 1);
+            // The worker's one consumer (prefetch 1) holds a blocked task, so greeting 2 waits in the
+            // queue through the restart: only a persistent message in a durable queue survives it.
+            warren.publisher().publish("block", mapper.createObjectNode().put("n", 1)).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> warren.worker().tasksInFlight() == 1);
+            publishGreeting(warren, 2);
+            assertThat(readyMessages(queue)).as("tasks waiting in '%s' when the broker stops", queue).isEqualTo(1);
+
             node.stop();
             node.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> warren.worker().isHealthy());
-            publishGreeting(warren, 2);
             awaitGreeted(warren, 2);
+            publishGreeting(warren, 3);
+            awaitGreeted(warren, 3);
+            warren.get(TestTasks.Journal.class).gate.countDown();
         }
     }
 
