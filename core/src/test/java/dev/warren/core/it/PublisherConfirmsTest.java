@@ -112,6 +112,8 @@ class PublisherConfirmsTest {
                 }
 
                 node.rabbitmqctl("set_vm_memory_high_watermark", "0.000001");
+                await("the node's memory alarm").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> node.rabbitmqctl("eval", "rabbit_alarm:get_alarms().").contains("memory"));
                 Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
                 for (int i = 0; i < IN_FLIGHT; i++) {
                     OutgoingTask task = OutgoingTask.of("noop", mapper.createObjectNode().put("i", i));
