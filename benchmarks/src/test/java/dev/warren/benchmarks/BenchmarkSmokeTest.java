@@ -3,8 +3,8 @@ package dev.warren.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warren.cli.ExitCodes;
-import dev.warren.core.testing.ManagementApi;
 import dev.warren.core.testing.RabbitBroker;
+import dev.warren.core.testing.Requirements;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -27,10 +27,12 @@ class BenchmarkSmokeTest {
     void aTinyRunPrintsEveryTableAndLeavesNoQueuesBehind() {
         Path workerJar = Path.of(System.getProperty("warren.workerJar", "../worker-app/target/worker-app.jar"));
         // worker-app's jar exists when the reactor packaged it before this module (./mvnw verify does).
-        boolean withProcesses = Files.isRegularFile(workerJar);
+        Requirements.require(Files.isRegularFile(workerJar), "worker-app's jar at "
+                + workerJar.toAbsolutePath().normalize()
+                + " for the worker-app process table (./mvnw -B package -pl worker-app -am -DskipTests)");
         List<String> args = new ArrayList<>(List.of("--uri", broker.amqpUri(), "--duration", "300ms", "--warmup", "0s",
                 "--prefetch", "1,50", "--concurrency", "2", "--worker-jar", workerJar.toString(),
-                "--processes", withProcesses ? "1" : "none"));
+                "--processes", "1"));
         var out = new StringWriter();
         var err = new StringWriter();
 
@@ -44,11 +46,11 @@ class BenchmarkSmokeTest {
                 .containsPattern("(?m)^ +1 +2 \\| +[\\d,]+ +[\\d,]+ +\\d+\\.\\d\\d \\| +[\\d,]+\\*? +[\\d,]+\\*? +\\d+\\.\\d\\d$")
                 .containsPattern("(?m)^ +50 +2 \\| ")
                 .contains("us/task raw warren");
-        if (withProcesses) {
-            assertThat(out.toString()).contains("worker-app processes draining one pre-filled queue")
-                    .containsPattern("(?m)^ +1 \\| +[\\d,]+\\*? +1\\.00 \\|");
-        }
-        broker.management().map(ManagementApi::queueNames).ifPresent(names ->
-                assertThat(names).as("queues left behind").noneMatch(name -> name.startsWith("warren-bench-")));
+        assertThat(out.toString()).contains("worker-app processes draining one pre-filled queue")
+                .containsPattern("(?m)^ +1 \\| +[\\d,]+\\*? +1\\.00 \\|");
+        var management = broker.management().orElseThrow(() ->
+                new AssertionError("the broker's management API is needed to list queues: " + broker));
+        assertThat(management.queueNames()).as("queues left behind")
+                .noneMatch(name -> name.startsWith("warren-bench-"));
     }
 }

@@ -33,12 +33,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code producer-app send} and {@code status}, run in-process through picocli against the shared
  * broker: what they print, their exit codes, and what lands in the queue.
  */
 class SendCommandTest {
+
+    private static final Logger log = LoggerFactory.getLogger(SendCommandTest.class);
 
     private static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -152,7 +156,9 @@ class SendCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCodes.NOT_DELIVERED);
         assertThat(run.err()).startsWith("error: ").contains("within 2s").doesNotContain("\tat ");
         assertThat(run.out()).isBlank();
-        assertThat(tookMillis).as("waited for the timeout, not longer").isBetween(2_000L, 10_000L);
+        // Not before the timeout; how much longer (JVM, connection, a loaded machine) is logged, not asserted.
+        log.info("send --wait --timeout 2s without a worker took {} ms", tookMillis);
+        assertThat(tookMillis).as("waited for the timeout").isGreaterThanOrEqualTo(2_000L);
         assertThat(readyMessages(queue)).as("the task is still there for a worker").isEqualTo(1);
     }
 

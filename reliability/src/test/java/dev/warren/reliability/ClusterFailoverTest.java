@@ -84,16 +84,26 @@ class ClusterFailoverTest {
                     "--rate", String.valueOf(RATE), "--types", "sleep=1,noop=1", "--await-results", "--timeout", "120s",
                     "--duplicate-grace", "2s"));
             // Few rabbitmqctl calls: each takes seconds on a busy machine, and the load runs meanwhile.
-            List<LocalCluster.ClientConnection> clients = await("the load's connection").atMost(Duration.ofSeconds(30))
+            List<LocalCluster.ClientConnection> seen = await("the load's connection").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> cluster.connections(any), l -> l.stream().anyMatch(c -> c.name().startsWith(LOAD)));
-            PrivateRabbitNode loadNode = clients.stream().filter(c -> c.name().startsWith(LOAD)).findFirst()
+            PrivateRabbitNode loadNode = seen.stream().filter(c -> c.name().startsWith(LOAD)).findFirst()
                     .flatMap(c -> cluster.nodeAt(c.port())).orElseThrow();
+            // Each client picks a node at random: all three workers may consume on the load's node
+            // (1 in 27), and then stopping another node would not test that consumers move on.
+            while (!consumesElsewhere(seen, loadNode)) {
+                assertThat(fleet.all()).as("workers started, none consuming on a node other than the load's")
+                        .hasSizeLessThan(8);
+                fleet.start(1);
+                seen = cluster.connections(any);
+            }
+            List<LocalCluster.ClientConnection> clients = seen;
             // The node to stop: not the load's, and the one where most workers consume, so that
             // their consumers must move to another node as well as to another leader.
             PrivateRabbitNode victim = cluster.nodes().stream().filter(n -> n != loadNode)
                     .max(Comparator.comparingLong(n -> consumingConnections(clients, n))).orElseThrow();
             long consumersOnVictim = consumingConnections(clients, victim);
+            assertThat(consumersOnVictim).as("worker consumers on the node to stop").isPositive();
             PrivateRabbitNode leader = cluster.leaderOf(queue, any).orElseThrow();
             boolean moved = leader != victim;
             if (moved) {
@@ -101,8 +111,9 @@ class ClusterFailoverTest {
             }
             PrivateRabbitNode survivor = loadNode;
 
-            FaultHarness.pause(Duration.ofSeconds(2));
-            assertThat(cluster.leaderOf(queue, survivor)).as("leader of %s", queue).contains(victim);
+            await("the leader of " + queue + " on the node to stop").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> cluster.leaderOf(queue, survivor), l -> l.isPresent() && l.get() == victim);
             assertThat(load.isDone()).as("the load still runs when the leader's node stops").isFalse();
             long stopAt = System.nanoTime();
             double stopIntoLoad = (stopAt - loadStart) / 1e9;
@@ -148,6 +159,11 @@ class ClusterFailoverTest {
             assertThat(FaultHarness.queueDepth(survivor, queue)).isZero();
             assertThat(FaultHarness.queueDepth(survivor, queue + ".dlq")).isZero();
         }
+    }
+
+    /** Whether a worker consumes on a node other than {@code loadNode}. */
+    private boolean consumesElsewhere(List<LocalCluster.ClientConnection> clients, PrivateRabbitNode loadNode) {
+        return cluster.nodes().stream().anyMatch(n -> n != loadNode && consumingConnections(clients, n) > 0);
     }
 
     private static long consumingConnections(List<LocalCluster.ClientConnection> clients, PrivateRabbitNode node) {

@@ -40,8 +40,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Starts {@code size} nodes and joins the others to the first. Skips the test (through
-     * {@link FaultHarness#startNode}) when the {@code rabbitmq-server} package is missing.
+     * Starts {@code size} nodes and joins the others to the first. Without the
+     * {@code rabbitmq-server} package it skips the test, or fails it under CI (through
+     * {@link FaultHarness#startNode}).
      *
      * @throws IllegalStateException if a node does not start or join; the started ones are closed
      */

@@ -15,8 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Task types that fail on purpose, recording every run with its attempt and time. */
 final class FlakyTasks extends TaskModule {
 
-    /** One run of a handler. */
-    record Run(String messageId, String type, int attempt, long nanos) {
+    /**
+     * One run of a handler.
+     *
+     * @param cameFrom the queue the broker last dead-lettered the message from (the newest
+     *                 {@code x-death} entry, so the retry queue it waited in), or null on a first run
+     */
+    record Run(String messageId, String type, int attempt, long nanos, String cameFrom) {
     }
 
     /** Every run, in order; and a switch that makes {@code until_fixed} succeed. Thread-safe. */
@@ -26,7 +31,16 @@ final class FlakyTasks extends TaskModule {
         volatile boolean fixed;
 
         void record(TaskContext context) {
-            runs.add(new Run(context.messageId(), context.taskType(), context.attempt(), System.nanoTime()));
+            runs.add(new Run(context.messageId(), context.taskType(), context.attempt(), System.nanoTime(),
+                    lastDeadLetteredFrom(context.headers())));
+        }
+
+        private static String lastDeadLetteredFrom(Map<String, Object> headers) {
+            if (headers != null && headers.get("x-death") instanceof List<?> deaths && !deaths.isEmpty()
+                    && deaths.get(0) instanceof Map<?, ?> newest && newest.get("queue") != null) {
+                return newest.get("queue").toString();
+            }
+            return null;
         }
 
         List<Run> of(String messageId) {

@@ -50,12 +50,16 @@ class RetryLadderTest {
             FlakyTasks.Runs runs = warren.get(FlakyTasks.Runs.class);
             List<FlakyTasks.Run> attempts = runs.of(task.id());
             assertThat(attempts).extracting(FlakyTasks.Run::attempt).containsExactly(1, 2, 3, 4);
+            // The ladder's rungs: each retry waited in the retry queue of its delay.
+            assertThat(attempts).extracting(FlakyTasks.Run::cameFrom)
+                    .containsExactly(null, queue + ".retry.200ms", queue + ".retry.400ms", queue + ".retry.400ms");
             List<Long> gaps = FlakyTasks.gapsMillis(attempts);
             System.out.printf("ladder 200ms,400ms,400ms -> measured gaps %s ms%n", gaps);
             long[] ladder = {200, 400, 400};
             for (int i = 0; i < ladder.length; i++) {
-                // Never early (the broker holds it for the TTL); late by at most a loaded machine's scheduling.
-                assertThat(gaps.get(i)).as("gap after attempt %d", i + 1).isBetween(ladder[i] - 5, ladder[i] + 600);
+                // Never early (the broker holds it for the TTL); how late depends on the machine's load,
+                // so it is printed above, not asserted.
+                assertThat(gaps.get(i)).as("gap after attempt %d", i + 1).isGreaterThanOrEqualTo(ladder[i] - 5);
             }
             DeadLetter letter = warren.deadLetters().list(queue, l -> true, 10).get(0);
             assertThat(letter.messageId()).isEqualTo(task.id());
@@ -100,8 +104,9 @@ class RetryLadderTest {
             List<Long> quickGaps = FlakyTasks.gapsMillis(runs.of(quick.id()));
             List<Long> slowGaps = FlakyTasks.gapsMillis(runs.of(slow.id()));
             System.out.printf("quick (200ms) gap %s ms, slow (3s) gap %s ms%n", quickGaps, slowGaps);
-            assertThat(quickGaps.get(0)).isBetween(195L, 1500L);
-            assertThat(slowGaps.get(0)).isBetween(2995L, 4500L);
+            // Each waits out its own delay, never less; the quick one, published later, runs again first.
+            assertThat(quickGaps.get(0)).isGreaterThanOrEqualTo(195L);
+            assertThat(slowGaps.get(0)).isGreaterThanOrEqualTo(2995L);
             assertThat(runs.of(quick.id()).get(1).nanos()).isLessThan(runs.of(slow.id()).get(1).nanos());
         }
     }

@@ -89,7 +89,8 @@ class GracefulStopTest {
         AMQP.Queue.DeclareOk after = ready(queue);
         assertThat(after.getConsumerCount()).isZero();
         assertThat(after.getMessageCount()).as("ready tasks after the stop").isEqualTo(TASKS - 2);
-        broker.management().ifPresent(api -> awaitStatistics(api, queue));
+        awaitStatistics(broker.management().orElseThrow(() ->
+                new AssertionError("the broker's management API is needed for its queue statistics: " + broker)), queue);
         try (Connection connection = broker.connect("warren-test-graceful-get");
              Channel channel = connection.createChannel()) {
             for (int i = 0; i < TASKS - 2; i++) {

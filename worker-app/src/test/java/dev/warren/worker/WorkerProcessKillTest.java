@@ -91,8 +91,6 @@ class WorkerProcessKillTest {
         long killed = System.nanoTime();
         System.out.printf("worker A killed %d ms after taking the task (the task sleeps %d ms)%n",
                 (killed - taken) / 1_000_000, TASK_MILLIS);
-        assertThat(Duration.ofNanos(killed - taken)).as("worker A was killed mid-task")
-                .isLessThan(Duration.ofMillis(TASK_MILLIS));
 
         TaskResult finished = result.get(20, TimeUnit.SECONDS);
         Duration afterKill = Duration.ofNanos(resultArrivedAt.get() - killed);
@@ -102,6 +100,8 @@ class WorkerProcessKillTest {
         assertThat(finished.status()).isEqualTo(TaskResult.SUCCEEDED);
         assertThat(finished.taskId()).isEqualTo(task.id());
         assertThat(finished.result().path("slept_ms").asLong()).isEqualTo(TASK_MILLIS);
+        // Worker A died mid-task: the result is of the redelivery, which counts as the second attempt.
+        assertThat(finished.attempts()).as("attempts of the task that finished").isEqualTo(2);
         assertThat(workerA.log()).doesNotContain("worker stopped");
         assertThat(workerB.log()).contains("consuming");
         // Only B can have finished it: the result came a whole sleep after A died, so B ran the task again.

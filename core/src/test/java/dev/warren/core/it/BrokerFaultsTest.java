@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Connection;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.task.TaskContext;
+import dev.warren.core.testing.LogCapture;
 import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +57,12 @@ class BrokerFaultsTest {
         });
     }
 
+    private long readyMessages(String queue) throws Exception {
+        try (Connection connection = node.broker().connect("broker-faults-depth")) {
+            return connection.createChannel().queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
     private static void awaitGreeted(WarrenHarness warren, long userId) {
         TestTasks.Journal journal = warren.get(TestTasks.Journal.class);
         await().atMost(Duration.ofSeconds(60)).until(() -> journal.payloads.contains(new TestTasks.Greeting(userId, "u")));
@@ -80,11 +89,20 @@ class BrokerFaultsTest {
         try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks()).start()) {
             publishGreeting(warren, 1);
             awaitGreeted(warren, 1);
+            // The worker's one consumer (prefetch 1) holds a blocked task, so greeting 2 waits in the
+            // queue through the restart: only a persistent message in a durable queue survives it.
+            warren.publisher().publish("block", mapper.createObjectNode().put("n", 1)).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> warren.worker().tasksInFlight() == 1);
+            publishGreeting(warren, 2);
+            assertThat(readyMessages(queue)).as("tasks waiting in '%s' when the broker stops", queue).isEqualTo(1);
+
             node.stop();
             node.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> warren.worker().isHealthy());
-            publishGreeting(warren, 2);
             awaitGreeted(warren, 2);
+            publishGreeting(warren, 3);
+            awaitGreeted(warren, 3);
+            warren.get(TestTasks.Journal.class).gate.countDown();
         }
     }
 
@@ -93,7 +111,8 @@ class BrokerFaultsTest {
         node.stop();
         boolean restarted = false;
         String queue = TestQueues.unique("late");
-        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks())) {
+        try (WarrenHarness warren = new WarrenHarness(node.amqpUri(), queue, new TestTasks());
+             LogCapture logs = LogCapture.of("dev.warren")) {
             CompletableFuture<Void> starting = CompletableFuture.runAsync(() -> {
                 try {
                     warren.worker().start();
@@ -101,8 +120,13 @@ class BrokerFaultsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            // Two failed attempts to connect, and the worker keeps trying: it neither gives up nor
+            // reports itself started (the await stops early if start() returns, to fail at once).
+            Callable<Long> retries = () -> logs.lines().stream()
+                    .filter(line -> line.contains("not reachable") && line.contains("retrying")).count();
+            await().atMost(Duration.ofSeconds(30)).until(() -> starting.isDone() || retries.call() >= 2);
             assertThat(starting).isNotDone();
+            assertThat(retries.call()).as("connection attempts retried").isGreaterThanOrEqualTo(2);
             node.start();
             restarted = true;
             starting.get(60, TimeUnit.SECONDS);

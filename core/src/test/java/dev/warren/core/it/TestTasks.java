@@ -22,6 +22,8 @@ final class TestTasks extends TaskModule {
     static final class Journal {
         final List<TaskContext> contexts = new CopyOnWriteArrayList<>();
         final List<Object> payloads = new CopyOnWriteArrayList<>();
+        /** Contexts of {@code sleep} and {@code limited} attempts interrupted while sleeping. */
+        final List<TaskContext> interrupted = new CopyOnWriteArrayList<>();
         /** Released by a test to let {@code block} tasks finish. */
         volatile CountDownLatch gate = new CountDownLatch(1);
 
@@ -83,7 +85,12 @@ final class TestTasks extends TaskModule {
 
         @Override
         public Void handle(Sleep payload, TaskContext context) throws InterruptedException {
-            Thread.sleep(payload.ms());
+            try {
+                Thread.sleep(payload.ms());
+            } catch (InterruptedException e) {
+                journal.interrupted.add(context);
+                throw e;
+            }
             journal.record(payload, context);
             return null;
         }

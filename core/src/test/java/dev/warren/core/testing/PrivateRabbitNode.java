@@ -96,6 +96,16 @@ public final class PrivateRabbitNode implements AutoCloseable {
     }
 
     /**
+     * Lets a test that needs a private node go on only if the {@code rabbitmq-server} package is
+     * installed; without it the test fails under CI and is skipped elsewhere, saying what to
+     * install ({@link Requirements}). {@link Builder#build()} calls it.
+     */
+    public static void requireInstalled() {
+        Requirements.require(isInstalled(), "a private RabbitMQ node from the rabbitmq-server package ("
+                + RABBITMQ_SERVER + " and " + RABBITMQCTL + "), which is not installed: apt-get install rabbitmq-server");
+    }
+
+    /**
      * Starts the node and blocks until RabbitMQ and its plugins run (60 s at most). After
      * {@link #stop()} or {@link #kill()} it starts the same node again, with the same data and
      * AMQP and management ports.
@@ -554,8 +564,12 @@ public final class PrivateRabbitNode implements AutoCloseable {
          * Names the node, picks its free ports and writes its directory; does not start it. If
          * the first {@link PrivateRabbitNode#start()} has to retry, the node gets a new name,
          * ports and directory. Close the node to delete the directory.
+         *
+         * <p>Without the {@code rabbitmq-server} package this skips the calling test, or fails it
+         * under CI: see {@link PrivateRabbitNode#requireInstalled()}.
          */
         public PrivateRabbitNode build() {
+            requireInstalled();
             return new PrivateRabbitNode(this);
         }
     }

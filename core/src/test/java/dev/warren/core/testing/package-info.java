@@ -12,6 +12,9 @@
  *       through the management plugin.
  *   <li>{@link dev.warren.core.testing.TestQueues} and {@link dev.warren.core.testing.QueueCleanup}
  *       give each test its own queue names and delete them afterwards.
+ *   <li>{@link dev.warren.core.testing.Requirements} lets a test go on only with what it needs from
+ *       the machine (the {@code rabbitmq-server} package, a built jar): without it the test fails
+ *       under CI (environment variable {@code CI} set) and is skipped with a message elsewhere.
  * </ul>
  *
  * <p>Modules that use the shared broker's Testcontainers fallback need
