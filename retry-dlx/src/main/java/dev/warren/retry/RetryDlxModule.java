@@ -6,14 +6,16 @@ import com.google.inject.multibindings.OptionalBinder;
 import dev.warren.core.consume.QueueDeclarations;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskInterceptor;
+import dev.warren.core.task.TaskModule;
 import java.util.Objects;
 
 /**
  * Retries and dead-lettering for a worker: replaces core's dead-letter-everything policy with the
  * retry ladder ({@link RetrySettings}), adds in-process retries, and declares
  * {@code <queue>.retry.<delay>} and {@code <queue>.dlq} (and a quorum work queue when asked).
- * Install next to {@code CoreModule} and {@code WorkerModule}; per-type settings come from
- * {@link RetryOverrides}.
+ * Install next to {@code CoreModule} and {@code WorkerModule}; a task type's own max attempts,
+ * retry delays and non-retryable exceptions come from its {@code TaskOptions} at registration
+ * ({@link RetryPolicies}).
  */
 public final class RetryDlxModule extends AbstractModule {
 
@@ -29,7 +31,8 @@ public final class RetryDlxModule extends AbstractModule {
     protected void configure() {
         bind(RetrySettings.class).toInstance(defaults);
         bind(WorkQueueType.class).toInstance(queueType);
-        RetryOverrides.overrides(binder());
+        // Per-type settings come from the task types' options; declared so a tool without tasks can inject them.
+        TaskModule.taskBinder(binder());
         OptionalBinder.newOptionalBinder(binder(), FailurePolicy.class).setBinding().to(LadderFailurePolicy.class);
         Multibinder.newSetBinder(binder(), TaskInterceptor.class).addBinding().to(InProcessRetry.class);
         Multibinder.newSetBinder(binder(), QueueDeclarations.class).addBinding().to(RetryTopology.class);

@@ -5,6 +5,7 @@ import dev.warren.core.task.PermanentTaskFailure;
 import dev.warren.core.task.TaskContext;
 import dev.warren.core.task.TaskHandler;
 import dev.warren.core.task.TaskModule;
+import dev.warren.core.task.TaskOptions;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -56,10 +57,11 @@ final class FlakyTasks extends TaskModule {
     record Plan(Integer times) {
     }
 
-    private final Map<String, RetrySettings> overrides;
+    private final Map<String, TaskOptions> options;
 
-    FlakyTasks(Map<String, RetrySettings> overrides) {
-        this.overrides = overrides;
+    /** With {@code options} for some of the types, given at registration. */
+    FlakyTasks(Map<String, TaskOptions> options) {
+        this.options = options;
     }
 
     FlakyTasks() {
@@ -68,15 +70,19 @@ final class FlakyTasks extends TaskModule {
 
     @Override
     protected void configureTasks() {
-        bindTask("always_fails", JsonNode.class, AlwaysFails.class);
-        bindTask("fails_first", Plan.class, FailsFirst.class);
-        bindTask("until_fixed", JsonNode.class, UntilFixed.class);
-        bindTask("refuses", JsonNode.class, Refuses.class);
-        bindTask("wrong_argument", JsonNode.class, WrongArgument.class);
-        bindTask("record", Plan.class, FailsFirst.class);
-        bindTask("quick", Plan.class, FailsFirst.class);
-        bindTask("slow", Plan.class, FailsFirst.class);
-        overrides.forEach((type, settings) -> RetryOverrides.forType(binder(), type, settings));
+        bindTask("always_fails", JsonNode.class, AlwaysFails.class, optionsOf("always_fails"));
+        bindTask("fails_first", Plan.class, FailsFirst.class, optionsOf("fails_first"));
+        bindTask("until_fixed", JsonNode.class, UntilFixed.class, optionsOf("until_fixed"));
+        bindTask("refuses", JsonNode.class, Refuses.class, optionsOf("refuses"));
+        bindTask("wrong_argument", JsonNode.class, WrongArgument.class, optionsOf("wrong_argument"));
+        bindTask("record", Plan.class, FailsFirst.class, optionsOf("record"));
+        bindTask("quick", Plan.class, FailsFirst.class, optionsOf("quick"));
+        bindTask("slow", Plan.class, FailsFirst.class, optionsOf("slow"));
+        bindTask("wrong_argument_too", JsonNode.class, WrongArgument.class, optionsOf("wrong_argument_too"));
+    }
+
+    private TaskOptions optionsOf(String type) {
+        return options.getOrDefault(type, TaskOptions.DEFAULTS);
     }
 
     static final class AlwaysFails implements TaskHandler<JsonNode, Void> {

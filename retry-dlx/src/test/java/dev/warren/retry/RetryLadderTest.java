@@ -9,10 +9,12 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.CoreModule;
 import dev.warren.core.consume.InvalidPayloadException;
+import dev.warren.core.consume.TaskExpiredException;
 import dev.warren.core.consume.UnknownTaskTypeException;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.PermanentTaskFailure;
+import dev.warren.core.task.TaskOptions;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.MalformedTaskException;
@@ -88,9 +90,9 @@ class RetryLadderTest {
     @Test
     void aMessageWaitingOutALongDelayDoesNotHoldBackOneOnAShortDelay() throws Exception {
         String queue = queues.unique("nohol");
-        Map<String, RetrySettings> perType = Map.of(
-                "slow", RetrySettings.custom().maxAttempts(2).delays("3s").build(),
-                "quick", RetrySettings.custom().maxAttempts(2).delays("200ms").build());
+        Map<String, TaskOptions> perType = Map.of(
+                "slow", TaskOptions.builder().maxAttempts(2).retryDelays("3s").build(),
+                "quick", TaskOptions.builder().maxAttempts(2).retryDelays("200ms").build());
         try (RetryHarness warren = new RetryHarness(broker.amqpUri(), queue, SHORT, new FlakyTasks(perType)).start()) {
             OutgoingTask slow = task("slow", Map.of("times", 1));
             OutgoingTask quick = task("quick", Map.of("times", 1));
@@ -112,20 +114,75 @@ class RetryLadderTest {
     }
 
     @Test
-    void perTypeOverridesOfAttemptsTakeEffect() throws Exception {
-        String queue = queues.unique("override");
-        Map<String, RetrySettings> perType = Map.of("record", RetrySettings.custom().maxAttempts(2).delays("100ms").build());
+    void maxAttemptsAndDelaysGivenAtRegistrationDriveTheLadderOfThatTypeOnly() throws Exception {
+        String queue = queues.unique("pertype");
+        Map<String, TaskOptions> perType = Map.of("record", TaskOptions.builder().maxAttempts(2).retryDelays("100ms").build());
         try (RetryHarness warren = new RetryHarness(broker.amqpUri(), queue, SHORT, new FlakyTasks(perType)).start()) {
-            OutgoingTask overridden = task("record", Map.of("times", 9));
+            OutgoingTask own = task("record", Map.of("times", 9));
             OutgoingTask defaults = task("fails_first", Map.of("times", 9));
-            warren.publisher().publish(overridden).get(5, TimeUnit.SECONDS);
+            warren.publisher().publish(own).get(5, TimeUnit.SECONDS);
             warren.publisher().publish(defaults).get(5, TimeUnit.SECONDS);
 
             await().atMost(Duration.ofSeconds(15)).until(() -> warren.deadLetters().size(queue) == 2);
 
             FlakyTasks.Runs runs = warren.get(FlakyTasks.Runs.class);
-            assertThat(runs.of(overridden.id())).hasSize(2);
-            assertThat(runs.of(defaults.id())).hasSize(4);
+            assertThat(runs.of(own.id())).extracting(FlakyTasks.Run::attempt).containsExactly(1, 2);
+            assertThat(runs.of(defaults.id())).extracting(FlakyTasks.Run::attempt).containsExactly(1, 2, 3, 4);
+            // The type's own delay has its own retry queue, declared next to the defaults' ones.
+            assertThat(FlakyTasks.gapsMillis(runs.of(own.id())).get(0)).isGreaterThanOrEqualTo(95L);
+            try (Connection connection = broker.connect("pertype-test"); Channel channel = connection.createChannel()) {
+                channel.queueDeclarePassive(queue + ".retry.100ms");
+            }
+        }
+    }
+
+    @Test
+    void nonRetryableExceptionsGivenAtRegistrationGoStraightToTheDlqForThatTypeOnly() throws Exception {
+        String queue = queues.unique("pertypenr");
+        Map<String, TaskOptions> perType = Map.of("wrong_argument",
+                TaskOptions.builder().nonRetryable(IllegalArgumentException.class).build());
+        try (RetryHarness warren = new RetryHarness(broker.amqpUri(), queue, SHORT, new FlakyTasks(perType)).start()) {
+            OutgoingTask own = task("wrong_argument", Map.of());
+            OutgoingTask other = task("wrong_argument_too", Map.of());
+            warren.publisher().publish(own).get(5, TimeUnit.SECONDS);
+            warren.publisher().publish(other).get(5, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> warren.deadLetters().size(queue) == 2);
+
+            FlakyTasks.Runs runs = warren.get(FlakyTasks.Runs.class);
+            assertThat(runs.of(own.id())).hasSize(1);
+            assertThat(runs.of(other.id())).hasSize(4);
+            assertThat(warren.deadLetters().list(queue, l -> l.messageId().equals(own.id()), 10))
+                    .singleElement().satisfies(l -> {
+                        assertThat(l.attempts()).isEqualTo(1);
+                        assertThat(l.error()).isEqualTo(IllegalArgumentException.class.getName());
+                    });
+        }
+    }
+
+    @Test
+    void aTaskRetriedPastItsMaxAgeIsDeadLetteredAsExpiredInsteadOfRunningAgain() throws Exception {
+        String queue = queues.unique("maxage");
+        // Age counts from the first publish: the retry copies keep its timestamp (whole seconds, so a
+        // task may expire up to a second early: 2s here so that the first run is always young enough).
+        Map<String, TaskOptions> perType = Map.of("always_fails", TaskOptions.builder()
+                .maxAttempts(1000).retryDelays("300ms").maxAge(Duration.ofSeconds(2)).build());
+        try (RetryHarness warren = new RetryHarness(broker.amqpUri(), queue, SHORT, new FlakyTasks(perType)).start()) {
+            OutgoingTask task = task("always_fails", Map.of());
+            warren.publisher().publish(task).get(5, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> warren.deadLetters().size(queue) == 1);
+
+            DeadLetter letter = warren.deadLetters().list(queue, l -> true, 10).get(0);
+            assertThat(letter.messageId()).isEqualTo(task.id());
+            assertThat(letter.error()).isEqualTo(TaskExpiredException.class.getName());
+            assertThat(letter.errorMessage()).startsWith("expired: task " + task.id() + " (always_fails)")
+                    .endsWith("over its max age of 2s");
+            List<FlakyTasks.Run> runs = warren.get(FlakyTasks.Runs.class).of(task.id());
+            System.out.printf("ran %d times within its max age of 2s%n", runs.size());
+            // Retries 300 ms apart fit at most 7 runs into 2 s; the delivery after the last run did not run.
+            assertThat(runs.size()).isBetween(1, 7);
+            assertThat(letter.attempts()).isEqualTo(runs.size() + 1);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warren.core.config.InvalidSettingException;
+import dev.warren.core.task.TaskOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +61,8 @@ class RetrySettingsTest {
 
     @Test
     void theTopologyDeclaresOneRetryQueuePerDelayOfEveryLadderAndAQuorumWorkQueueWhenAsked() {
-        RetryPolicies policies = new RetryPolicies(RetrySettings.custom().delays("1s,10s").build(),
-                Map.of("slow", RetrySettings.custom().delays("10s,5m").build()));
+        RetryPolicies policies = RetryPolicies.of(RetrySettings.custom().delays("1s,10s").build(),
+                Map.of("slow", TaskOptions.builder().retryDelays("10s,5m").build()));
         List<dev.warren.core.consume.QueueDeclaration> classic = RetryTopology.declarations("q", policies, WorkQueueType.classic());
         assertThat(classic).extracting(dev.warren.core.consume.QueueDeclaration::name)
                 .containsExactly("q.dlq", "q.retry.1s", "q.retry.10s", "q.retry.5m");
@@ -77,5 +78,28 @@ class RetrySettingsTest {
         assertThat(quorum.get(2).arguments()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "x-message-ttl", 1_000L, "x-dead-letter-exchange", "", "x-dead-letter-routing-key", "q",
                 "x-queue-type", "quorum", "x-dead-letter-strategy", "at-least-once", "x-overflow", "reject-publish"));
+    }
+
+    @Test
+    void aTypesOptionsReplaceTheDefaultsItSetsAndAddNonRetryableExceptions() {
+        RetrySettings defaults = RetrySettings.custom().maxAttempts(5).delays("1s,10s")
+                .inProcess(2, Duration.ofMillis(50)).nonRetryable(IllegalStateException.class).build();
+        RetryPolicies policies = RetryPolicies.of(defaults, Map.of(
+                "charge_card", TaskOptions.builder().maxAttempts(3).retryDelays("30s,5m")
+                        .nonRetryable(IllegalArgumentException.class).build(),
+                "only_delays", TaskOptions.builder().retryDelays("2s").build(),
+                "time_limited", TaskOptions.timeLimit(Duration.ofSeconds(5))));
+
+        RetrySettings charge = policies.forType("charge_card");
+        assertThat(charge.maxAttempts()).isEqualTo(3);
+        assertThat(charge.ladder().toString()).isEqualTo("30s,5m");
+        assertThat(charge.nonRetryable()).containsExactly(IllegalStateException.class, IllegalArgumentException.class);
+        assertThat(charge.inProcessRetries()).isEqualTo(2);
+        RetrySettings onlyDelays = policies.forType("only_delays");
+        assertThat(onlyDelays.maxAttempts()).isEqualTo(5);
+        assertThat(onlyDelays.ladder().toString()).isEqualTo("2s");
+        assertThat(policies.forType("time_limited")).isSameAs(defaults);
+        assertThat(policies.forType("not_registered")).isSameAs(defaults);
+        assertThat(policies.all()).hasSize(3);
     }
 }

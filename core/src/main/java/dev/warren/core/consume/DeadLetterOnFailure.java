@@ -65,7 +65,7 @@ public final class DeadLetterOnFailure implements FailurePolicy {
     /**
      * Logs that {@code failure} was dead-lettered to {@code dlq}, once, at WARN: with the stack
      * trace when the handler (or something it called) threw, without it for bad input, whose
-     * reason says it all (malformed, unknown type, invalid payload).
+     * reason says it all (malformed, unknown type, invalid payload, expired).
      */
     public static void logDeadLettered(Logger log, TaskFailure failure, String dlq, String why) {
         String id = TaskFailure.printable(failure.messageId());
@@ -79,7 +79,7 @@ public final class DeadLetterOnFailure implements FailurePolicy {
 
     private static boolean isBadInput(Throwable cause) {
         return cause instanceof MalformedTaskException || cause instanceof UnknownTaskTypeException
-                || cause instanceof InvalidPayloadException;
+                || cause instanceof InvalidPayloadException || cause instanceof TaskExpiredException;
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
+import dev.warren.core.config.Durations;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBody;
@@ -26,7 +27,9 @@ import dev.warren.core.wire.TaskTooLargeException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one delivery end to end: decode, find the handler by type, bind the payload, run it
  * (within its time limit), send the result when asked, and acknowledge. Failures are classified
- * once (permanent: malformed, unknown type, invalid payload, {@link PermanentTaskFailure};
+ * once (permanent: malformed, unknown type, invalid payload, expired, {@link PermanentTaskFailure};
  * everything else retryable) and handed to the {@link FailurePolicy}; the delivery is
  * acknowledged only after the policy returns. Called on consumer threads, concurrently.
  *
@@ -74,6 +77,7 @@ public final class TaskDispatcher {
     private final TaskListeners listeners;
     private final int maxMessageBytes;
     private final OversizedTasks oversized;
+    private final Clock clock;
     private final WorkerStats stats = new WorkerStats();
     private final InFlight inFlight = new InFlight();
     private final AbandonedTasks abandoned = new AbandonedTasks();
@@ -84,7 +88,8 @@ public final class TaskDispatcher {
     @Inject
     public TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
                           TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners,
-                          Set<TaskInterceptor> interceptors, WorkerSettings settings, OversizedTasks oversized) {
+                          Set<TaskInterceptor> interceptors, WorkerSettings settings, OversizedTasks oversized,
+                          Clock clock) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
         this.mapper = mapper;
@@ -93,6 +98,7 @@ public final class TaskDispatcher {
         this.listeners = new TaskListeners(listeners, stats);
         this.maxMessageBytes = settings.maxMessageBytes();
         this.oversized = oversized;
+        this.clock = clock;
         this.runner = new TaskRunner(List.copyOf(interceptors), inFlight, timer);
     }
 
@@ -168,6 +174,12 @@ public final class TaskDispatcher {
             if (definition == null) {
                 throw new UnknownTaskTypeException("unknown task type '" + message.type() + "' (this worker runs "
                         + new TreeSet<>(tasks.keySet()) + ")");
+            }
+            Instant now = clock.instant();
+            if (definition.options().expired(message.publishedAt(), now)) {
+                throw new TaskExpiredException("expired: task " + message.id() + " (" + message.type() + ") was published"
+                        + " at " + message.publishedAt() + ", " + Durations.format(Duration.between(message.publishedAt(), now))
+                        + " ago, over its max age of " + Durations.format(definition.options().maxAge()));
             }
             if (message.redelivered() && failurePolicy.countsRedeliveries() && !forgiven(message)) {
                 throw new RedeliveredTaskException("task " + message.id() + " (" + message.type() + ") was delivered"

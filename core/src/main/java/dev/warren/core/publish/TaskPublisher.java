@@ -1,11 +1,13 @@
 package dev.warren.core.publish;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.spi.PublishListener;
+import dev.warren.core.task.TaskType;
 import dev.warren.core.wire.TaskCodec;
 import dev.warren.core.wire.TaskResult;
 import jakarta.inject.Inject;
@@ -13,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -62,8 +65,54 @@ public final class TaskPublisher {
         this.listeners = listeners;
     }
 
-    /** Publishes a task of {@code type} with {@code payload}'s fields; completes on confirm. */
-    public CompletableFuture<Void> publish(String type, com.fasterxml.jackson.databind.node.ObjectNode payload) {
+    /**
+     * Publishes a task of {@code type} with {@code payload} as its body: {@code task_type} first,
+     * then the record's fields with snake_case names, as the worker binds them and as a pika
+     * producer would write them. Completes on confirm.
+     *
+     * @throws IllegalArgumentException when {@code payload} does not serialize to a JSON object
+     */
+    public <P> CompletableFuture<Void> publish(TaskType<P, ?> type, P payload) {
+        return publish(task(type, payload));
+    }
+
+    /**
+     * Publishes a task of {@code type} asking for its result, like {@link #request(OutgoingTask)}.
+     * The future completes with the handler's result converted to {@code R} ({@code null} for
+     * {@link Void}), fails with {@link TaskFailedException} (task id, type, error) when the worker
+     * reports the task dead-lettered, and with {@link IllegalArgumentException} when the result does
+     * not fit {@code R}. Add your own timeout ({@link CompletableFuture#orTimeout}).
+     */
+    public <P, R> CompletableFuture<R> request(TaskType<P, R> type, P payload) {
+        return request(task(type, payload)).thenApply(result -> {
+            if (!result.succeeded()) {
+                throw new TaskFailedException(result.taskId(), result.taskType(), result.error(), result.attempts());
+            }
+            try {
+                @SuppressWarnings("unchecked") // resultType is R's type, as TaskType's factories guarantee
+                R value = (R) codec.resultValue(result.result(), type.resultType());
+                return value;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("result of task " + result.taskId() + " (" + type.name()
+                        + ") does not fit " + type.resultType().getTypeName() + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * The {@link OutgoingTask} {@link #publish(TaskType, Object)} sends: for a typed task with its
+     * own queue, headers or id ({@code publisher.publish(publisher.task(RESIZE, p).toQueue("images"))}).
+     */
+    public <P> OutgoingTask task(TaskType<P, ?> type, P payload) {
+        Objects.requireNonNull(payload, "payload");
+        return OutgoingTask.of(type.name(), codec.payload(type.name(), payload));
+    }
+
+    /**
+     * Publishes a task of {@code type} with {@code payload}'s fields; completes on confirm. The
+     * untyped form, for tools that relay JSON (load generator, DLQ replay, other languages).
+     */
+    public CompletableFuture<Void> publish(String type, ObjectNode payload) {
         return publish(OutgoingTask.of(type, payload));
     }
 
@@ -126,7 +175,7 @@ public final class TaskPublisher {
      * @throws IOException when the reply consumer cannot be started
      */
     public void addResultListener(ResultListener listener) throws IOException {
-        resultListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        resultListeners.add(Objects.requireNonNull(listener, "listener"));
         startReplyConsumer();
     }
 

@@ -1,8 +1,9 @@
 package dev.warren.core.task;
 
 /**
- * Runs one task type. Register it in a {@link TaskModule} with
- * {@code bindTask("send_welcome_email", WelcomeEmail.class, WelcomeEmailHandler.class)}.
+ * Runs one task type. Register it in a {@link TaskModule} with its {@link TaskType}:
+ * {@code bindTask(WELCOME_EMAIL, WelcomeEmailHandler.class)}, or as a lambda,
+ * {@code bindTask(WELCOME_EMAIL, (email, context) -> ...)}.
  *
  * <p>Delivery is at least once: the same task (same {@link TaskContext#messageId()}) can arrive
  * again after a crash or a lost connection, so a handler should be idempotent. A handler may be

@@ -1,22 +1,29 @@
 package dev.warren.core.task;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Binder;
 import com.google.inject.multibindings.MapBinder;
+import com.google.inject.util.Providers;
+import java.util.Objects;
 
 /**
  * Base class for a Guice module that registers task types. A team adds a type with a payload
- * record, a handler and one line:
+ * record, a {@link TaskType} constant shared with its producers, a handler and one line:
  *
  * <pre>{@code
  * public final class EmailTasks extends TaskModule {
  *     @Override protected void configureTasks() {
- *         bindTask("send_welcome_email", WelcomeEmail.class, WelcomeEmailHandler.class);
+ *         bindTask(EmailTypes.WELCOME, WelcomeEmailHandler.class);
+ *         bindTask(EmailTypes.BOUNCE, (bounce, context) -> { bounces.record(bounce); return null; },
+ *                  TaskOptions.builder().maxAttempts(3).build());
  *     }
  * }
  * }</pre>
  *
- * Task types from all installed modules end up in one map keyed by type; registering the same
- * type twice fails when the injector is created.
+ * A type's options ({@link TaskOptions}: time limit, attempts, retry delays, non-retryable
+ * exceptions, max age) are given here too, at registration, and nowhere else. Task types from all
+ * installed modules end up in one map keyed by name; registering the same name twice fails when
+ * the injector is created.
  */
 public abstract class TaskModule extends AbstractModule {
 
@@ -31,24 +38,64 @@ public abstract class TaskModule extends AbstractModule {
     /** Register task types here with {@link #bindTask}. */
     protected abstract void configureTasks();
 
-    /** Registers {@code type}, bound to {@code payloadClass} and run by {@code handlerClass}. */
+    /**
+     * Registers {@code type}, run by {@code handlerClass}, which Guice creates (with its
+     * dependencies) for every task unless it is annotated {@code @Singleton}.
+     */
+    protected final <P, R> void bindTask(TaskType<P, R> type, Class<? extends TaskHandler<P, ? extends R>> handlerClass) {
+        bindTask(type, handlerClass, TaskOptions.DEFAULTS);
+    }
+
+    /** Registers {@code type}, run by {@code handlerClass}, with {@code options}. */
+    protected final <P, R> void bindTask(TaskType<P, R> type, Class<? extends TaskHandler<P, ? extends R>> handlerClass,
+                                         TaskOptions options) {
+        Objects.requireNonNull(handlerClass, "handlerClass");
+        add(new TaskDefinition(type.name(), type.payloadClass(), type.resultType(), getProvider(handlerClass),
+                Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * Registers {@code type}, run by {@code handler} (usually a lambda), one instance for all tasks:
+     * it must be thread-safe. Guice injects nothing into it.
+     */
+    protected final <P, R> void bindTask(TaskType<P, R> type, TaskHandler<P, ? extends R> handler) {
+        bindTask(type, handler, TaskOptions.DEFAULTS);
+    }
+
+    /** Registers {@code type}, run by {@code handler}, with {@code options}. */
+    protected final <P, R> void bindTask(TaskType<P, R> type, TaskHandler<P, ? extends R> handler, TaskOptions options) {
+        TaskHandler<?, ?> instance = Objects.requireNonNull(handler, "handler");
+        add(new TaskDefinition(type.name(), type.payloadClass(), type.resultType(), Providers.of(instance),
+                Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * Registers {@code type} by name, bound to {@code payloadClass} and run by {@code handlerClass}:
+     * the untyped form, for types without a shared {@link TaskType} constant (a {@code JsonNode}
+     * payload, for one). Prefer {@link #bindTask(TaskType, Class)}.
+     */
     protected final <P> void bindTask(String type, Class<P> payloadClass,
                                       Class<? extends TaskHandler<P, ?>> handlerClass) {
         bindTask(type, payloadClass, handlerClass, TaskOptions.DEFAULTS);
     }
 
-    /** Registers {@code type} with options such as a time limit. */
+    /** Registers {@code type} by name with options such as a time limit; see {@link #bindTask(String, Class, Class)}. */
     protected final <P> void bindTask(String type, Class<P> payloadClass,
                                       Class<? extends TaskHandler<P, ?>> handlerClass, TaskOptions options) {
         if (type == null || type.isBlank()) {
             addError("task type must be a non-empty string, was '%s' for %s", type, handlerClass.getName());
             return;
         }
-        definitions.addBinding(type).toInstance(new TaskDefinition(type, payloadClass, getProvider(handlerClass), options));
+        add(new TaskDefinition(type, payloadClass, Object.class, getProvider(handlerClass),
+                Objects.requireNonNull(options, "options")));
+    }
+
+    private void add(TaskDefinition definition) {
+        definitions.addBinding(definition.type()).toInstance(definition);
     }
 
     /** The map binder every task module contributes to; also declared by the worker so an app with no tasks starts. */
-    public static MapBinder<String, TaskDefinition> taskBinder(com.google.inject.Binder binder) {
+    public static MapBinder<String, TaskDefinition> taskBinder(Binder binder) {
         return MapBinder.newMapBinder(binder, String.class, TaskDefinition.class);
     }
 }

@@ -14,6 +14,7 @@ import com.rabbitmq.client.LongString;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -40,6 +41,7 @@ import java.util.UUID;
 @Singleton
 public final class TaskCodec {
 
+    private final ObjectMapper mapper;
     private final ObjectReader treeReader;
     private final ObjectWriter writer;
     private final Clock clock;
@@ -47,6 +49,7 @@ public final class TaskCodec {
     @Inject
     public TaskCodec(ObjectMapper mapper, Clock clock) {
         // Trailing tokens ("{...} garbage") make a body malformed, as for Python's json.loads.
+        this.mapper = mapper;
         this.treeReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.writer = mapper.writer();
         this.clock = clock;
@@ -191,6 +194,39 @@ public final class TaskCodec {
             throw new IllegalArgumentException("a task payload must be a JSON object, was " + payload.getNodeType());
         }
         return write(body);
+    }
+
+    /**
+     * The JSON fields of a typed payload (a record), with the wire format's snake_case names: what
+     * {@link #body} puts after {@code task_type}.
+     *
+     * @throws IllegalArgumentException when {@code payload} does not serialize to a JSON object
+     */
+    public ObjectNode payload(String taskType, Object payload) {
+        JsonNode tree;
+        try {
+            tree = mapper.valueToTree(payload);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot serialize the payload of task type '" + taskType + "' ("
+                    + payload.getClass().getName() + "): " + e.getMessage(), e);
+        }
+        if (tree instanceof ObjectNode object) {
+            return object;
+        }
+        throw new IllegalArgumentException("the payload of task type '" + taskType + "' must serialize to a JSON object,"
+                + " was " + (tree == null ? "null" : tree.getNodeType().name().toLowerCase(Locale.ROOT)));
+    }
+
+    /**
+     * Converts a result's JSON to {@code type}; {@code null} for {@link Void} or a JSON null.
+     *
+     * @throws IllegalArgumentException when the JSON does not fit {@code type}
+     */
+    public Object resultValue(JsonNode result, Type type) {
+        if (type == Void.class || result == null || result.isNull()) {
+            return null;
+        }
+        return mapper.convertValue(result, mapper.getTypeFactory().constructType(type));
     }
 
     /** Serializes a result message. */

@@ -43,6 +43,16 @@ class TaskModuleTest {
         }
     }
 
+    static final TaskType<Greeting, String> GREET = TaskType.of("greet", Greeting.class, String.class);
+
+    static final class Typed extends TaskModule {
+        @Override
+        protected void configureTasks() {
+            bindTask(GREET, Greet.class, TaskOptions.builder().maxAttempts(2).build());
+            bindTask(TaskType.of("shout", Greeting.class, String.class), (greeting, context) -> greeting.userName() + "!");
+        }
+    }
+
     private static final Key<Map<String, TaskDefinition>> TASKS = Key.get(new TypeLiteral<>() { });
 
     @Test
@@ -56,6 +66,25 @@ class TaskModuleTest {
     @Test
     void aDuplicateTaskTypeFailsAtInjectorCreation() {
         assertThatThrownBy(() -> Guice.createInjector(new Teams(), new Marketing()))
+                .isInstanceOf(CreationException.class)
+                .hasMessageContaining("greet");
+    }
+
+    @Test
+    void typedRegistrationsJoinTheSameMapWithTheirResultTypeAndOptions() throws Exception {
+        Map<String, TaskDefinition> tasks = Guice.createInjector(new Typed(), new Other()).getInstance(TASKS);
+
+        assertThat(tasks).containsOnlyKeys("greet", "shout", "wave");
+        assertThat(tasks.get("greet").resultType()).isEqualTo(String.class);
+        assertThat(tasks.get("greet").options().maxAttempts()).isEqualTo(2);
+        assertThat(tasks.get("greet").run(new Greeting("Ann"), null)).isEqualTo("hello Ann");
+        assertThat(tasks.get("shout").run(new Greeting("Ann"), null)).isEqualTo("Ann!");
+        assertThat(tasks.get("wave").resultType()).isEqualTo(Object.class);
+    }
+
+    @Test
+    void aTypedRegistrationOfANameRegisteredByStringFailsAtInjectorCreation() {
+        assertThatThrownBy(() -> Guice.createInjector(new Teams(), new Typed()))
                 .isInstanceOf(CreationException.class)
                 .hasMessageContaining("greet");
     }
