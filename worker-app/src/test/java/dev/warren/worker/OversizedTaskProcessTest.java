@@ -79,7 +79,7 @@ class OversizedTaskProcessTest {
         Path gcLog = directory.resolve("gc.log");
         worker = WorkerProcess.start(directory, "oversized", List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog),
                 "--uri", broker.amqpUri(), "--queue", queue, "--metrics-port", String.valueOf(port),
-                "--concurrency", "2", "--prefetch", "2");
+                "--concurrency", "2", "--prefetch", "2", "--demo");
         worker.awaitConsuming(Duration.ofSeconds(60));
 
         Map<String, byte[]> large = Map.of(
