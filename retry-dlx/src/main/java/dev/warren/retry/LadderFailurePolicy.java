@@ -48,8 +48,9 @@ final class LadderFailurePolicy implements FailurePolicy {
         RetrySettings settings = policies.forType(failure.taskType());
         int attempt = failure.attempt();
         String id = TaskFailure.printable(failure.messageId());
-        if (!failure.permanent() && settings.isRetryable(failure.cause()) && attempt < settings.maxAttempts()) {
-            Duration delay = settings.ladder().delayAfter(attempt);
+        RetryDecision decision = settings.decide(failure.permanent(), failure.cause(), attempt);
+        if (decision.retries()) {
+            Duration delay = decision.delay();
             String retryQueue = RetryLadder.queueName(failure.queue(), delay);
             try {
                 publisher.publishRaw(retryQueue, failure.republishProperties(attempt + 1, clock.instant()), failure.body())
@@ -65,9 +66,7 @@ final class LadderFailurePolicy implements FailurePolicy {
                 return deadLetter(failure, attempt, "cannot be retried: " + p.getMessage());
             }
         }
-        String why = failure.permanent() || !settings.isRetryable(failure.cause())
-                ? "permanent failure" : "attempt " + attempt + " of " + settings.maxAttempts() + " failed";
-        return deadLetter(failure, attempt, why);
+        return deadLetter(failure, attempt, decision.why());
     }
 
     private TaskOutcome deadLetter(TaskFailure failure, int attempt, String why) throws Exception {

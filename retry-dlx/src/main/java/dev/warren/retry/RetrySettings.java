@@ -62,6 +62,24 @@ public record RetrySettings(int maxAttempts, RetryLadder ladder, int inProcessRe
         return nonRetryable.stream().noneMatch(type -> type.isInstance(cause));
     }
 
+    /**
+     * What the ladder does after attempt {@code attempt} failed with {@code cause}: dead-letter a
+     * {@code permanent} failure (as core classified it) or a non-retryable exception, dead-letter
+     * the last attempt, else retry after the ladder's delay for this attempt. A pure function.
+     */
+    public RetryDecision decide(boolean permanent, Throwable cause, int attempt) {
+        if (permanent) {
+            return new RetryDecision(RetryDecision.Verdict.PERMANENT, null, attempt, maxAttempts);
+        }
+        if (!isRetryable(cause)) {
+            return new RetryDecision(RetryDecision.Verdict.NON_RETRYABLE, null, attempt, maxAttempts);
+        }
+        if (attempt >= maxAttempts) {
+            return new RetryDecision(RetryDecision.Verdict.EXHAUSTED, null, attempt, maxAttempts);
+        }
+        return new RetryDecision(RetryDecision.Verdict.RETRY, ladder.delayAfter(attempt), attempt, maxAttempts);
+    }
+
     /** Builds {@link RetrySettings}; validation happens in {@link #build()}. */
     public static final class Builder {
         private int maxAttempts = 5;

@@ -53,6 +53,29 @@ class RetrySettingsTest {
     }
 
     @Test
+    void decidesRetryWithTheLadderDelayUntilTheLastAttemptThenExhausted() {
+        RetrySettings settings = RetrySettings.custom().maxAttempts(3).delays("200ms,400ms").build();
+        RuntimeException failure = new IllegalStateException("down");
+        assertThat(settings.decide(false, failure, 1)).isEqualTo(
+                new RetryDecision(RetryDecision.Verdict.RETRY, Duration.ofMillis(200), 1, 3));
+        assertThat(settings.decide(false, failure, 2).delay()).isEqualTo(Duration.ofMillis(400));
+        RetryDecision last = settings.decide(false, failure, 3);
+        assertThat(last.verdict()).isEqualTo(RetryDecision.Verdict.EXHAUSTED);
+        assertThat(last.retries()).isFalse();
+        assertThat(last.why()).isEqualTo("attempt 3 of 3 failed");
+    }
+
+    @Test
+    void decidesPermanentAndNonRetryableFailuresGoStraightToTheDeadLetterQueue() {
+        RetrySettings settings = RetrySettings.custom().nonRetryable(IllegalArgumentException.class).build();
+        assertThat(settings.decide(true, new IllegalStateException(), 1).verdict())
+                .isEqualTo(RetryDecision.Verdict.PERMANENT);
+        RetryDecision nonRetryable = settings.decide(false, new NumberFormatException(), 1);
+        assertThat(nonRetryable.verdict()).isEqualTo(RetryDecision.Verdict.NON_RETRYABLE);
+        assertThat(nonRetryable.why()).isEqualTo("permanent failure");
+    }
+
+    @Test
     void nonRetryableExceptionsAreNotRetried() {
         RetrySettings settings = RetrySettings.custom().nonRetryable(IllegalArgumentException.class).build();
         assertThat(settings.isRetryable(new IllegalStateException())).isTrue();

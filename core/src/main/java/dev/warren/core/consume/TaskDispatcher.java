@@ -1,10 +1,8 @@
 package dev.warren.core.consume;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
-import dev.warren.core.config.Durations;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBody;
@@ -16,7 +14,6 @@ import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.PermanentTaskFailure;
-import dev.warren.core.task.TaskContext;
 import dev.warren.core.task.TaskDefinition;
 import dev.warren.core.wire.MalformedTaskException;
 import dev.warren.core.wire.TaskCodec;
@@ -29,12 +26,10 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -77,13 +72,12 @@ public final class TaskDispatcher {
     private final TaskListeners listeners;
     private final int maxMessageBytes;
     private final OversizedTasks oversized;
-    private final Clock clock;
     private final WorkerStats stats = new WorkerStats();
     private final InFlight inFlight = new InFlight();
     private final AbandonedTasks abandoned = new AbandonedTasks();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("warren-requeue").factory());
-    private final TaskRunner runner;
+    private final TaskExecution execution;
 
     @Inject
     public TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
@@ -98,8 +92,8 @@ public final class TaskDispatcher {
         this.listeners = new TaskListeners(listeners, stats);
         this.maxMessageBytes = settings.maxMessageBytes();
         this.oversized = oversized;
-        this.clock = clock;
-        this.runner = new TaskRunner(List.copyOf(interceptors), inFlight, timer);
+        this.execution = new TaskExecution(tasks, mapper, clock, new TaskRunner(List.copyOf(interceptors), inFlight, timer),
+                null);
     }
 
     /** The registered task types. */
@@ -119,7 +113,7 @@ public final class TaskDispatcher {
 
     /** Runs past their time limit whose handler has not returned yet. */
     int overdueRuns() {
-        return runner.overdue();
+        return execution.overdueRuns();
     }
 
     /** The run of the task of {@code delivery} lost its delivery to a closed connection. */
@@ -171,25 +165,14 @@ public final class TaskDispatcher {
             if (undecodable != null) {
                 throw undecodable;
             }
-            if (definition == null) {
-                throw new UnknownTaskTypeException("unknown task type '" + message.type() + "' (this worker runs "
-                        + new TreeSet<>(tasks.keySet()) + ")");
-            }
-            Instant now = clock.instant();
-            if (definition.options().expired(message.publishedAt(), now)) {
-                throw new TaskExpiredException("expired: task " + message.id() + " (" + message.type() + ") was published"
-                        + " at " + message.publishedAt() + ", " + Durations.format(Duration.between(message.publishedAt(), now))
-                        + " ago, over its max age of " + Durations.format(definition.options().maxAge()));
-            }
+            execution.checkAge(execution.definition(message), message);
             if (message.redelivered() && failurePolicy.countsRedeliveries() && !forgiven(message)) {
                 throw new RedeliveredTaskException("task " + message.id() + " (" + message.type() + ") was delivered"
                         + " again without an acknowledgement: the worker running attempt " + message.attempt()
                         + " crashed, lost its connection or passed the broker's consumer timeout");
             }
-            Object payload = bind(definition, message.payload());
-            TaskContext context = new TaskContext(message.id(), message.type(), queue, message.attempt(),
-                    message.redelivered(), message.publishedAt(), message.headers());
-            Object result = runner.run(definition, payload, context);
+            Object payload = execution.bind(definition, message.payload());
+            Object result = execution.run(definition, payload, TaskExecution.context(message, queue));
             if (!delivery.isCurrent()) {
                 stale(delivery, message, metricType, started, "finished");
                 return;
@@ -210,8 +193,7 @@ public final class TaskDispatcher {
                 stale(delivery, message, metricType, started, "failed (" + describe(e) + ")");
                 return;
             }
-            boolean permanent = e instanceof MalformedTaskException || e instanceof UnknownTaskTypeException
-                    || e instanceof InvalidPayloadException || e instanceof PermanentTaskFailure;
+            boolean permanent = TaskExecution.isPermanent(e);
             outcome = fail(new TaskFailure(queue, delivery.envelope, delivery.properties, delivery.body, message, e,
                     permanent), delivery);
             if (outcome == null) {
@@ -276,19 +258,6 @@ public final class TaskDispatcher {
     /** Tells the listeners a delivery ended; a null outcome means it goes back to the queue. */
     private void finished(String queue, String metricType, TaskOutcome outcome, long started) {
         listeners.finished(queue, metricType, outcome, Duration.ofNanos(System.nanoTime() - started));
-    }
-
-    private Object bind(TaskDefinition definition, JsonNode payload) throws InvalidPayloadException {
-        try {
-            return definition.bind(mapper, payload);
-        } catch (JacksonException | IllegalArgumentException e) {
-            String reason = e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage();
-            throw new InvalidPayloadException("payload does not fit " + definition.payloadClass().getSimpleName()
-                    + " of task type '" + definition.type() + "': " + reason, e);
-        } catch (IOException e) {
-            throw new InvalidPayloadException("payload of task type '" + definition.type() + "' is unreadable: "
-                    + e.getMessage(), e);
-        }
     }
 
     /** Hands the failure to the policy; returns the outcome, or null when the delivery was left for redelivery. */
@@ -374,7 +343,7 @@ public final class TaskDispatcher {
 
     /** Stops the internal executors; in-flight time-limited attempts are interrupted. */
     void shutdown() {
-        runner.shutdown();
+        execution.close();
         timer.shutdown();
     }
 

@@ -1,6 +1,8 @@
 /**
- * Test fixtures for running Warren against a real RabbitMQ broker, shipped in core's test-jar
- * for the tests of every module.
+ * Test fixtures for running Warren against a real RabbitMQ broker, in the {@code warren-test-broker}
+ * artifact, which depends on no Warren code: core's own tests use it, as do the tests of every other
+ * module, and {@code warren-test} brings it to task authors. Warren-specific helpers of this package
+ * ({@code WarrenHarness}, {@code LogCapture}, {@code LeastPrivilegeNode}) stay in core's test-jar.
  *
  * <ul>
  *   <li>{@link dev.warren.core.testing.RabbitBroker#shared()} finds one broker per JVM for
@@ -17,7 +19,7 @@
  *       under CI (environment variable {@code CI} set) and is skipped with a message elsewhere.
  * </ul>
  *
- * <p>Modules that use the shared broker's Testcontainers fallback need
- * {@code org.testcontainers:rabbitmq} on their own test classpath; without it that step is skipped.
+ * <p>{@code org.testcontainers:rabbitmq} comes with this artifact, for the shared broker's
+ * Testcontainers step.
  */
 package dev.warren.core.testing;
