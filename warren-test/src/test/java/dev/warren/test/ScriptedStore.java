@@ -1,6 +1,6 @@
 package dev.warren.test;
 
-import dev.warren.test.example.ImageStore;
+import dev.warren.test.fixture.ImageStore;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;

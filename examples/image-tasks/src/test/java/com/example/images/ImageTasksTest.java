@@ -1,25 +1,25 @@
-package dev.warren.test.example;
+package com.example.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.images.ImageTypes.ResizeImage;
+import com.example.images.ImageTypes.ResizeResult;
+import com.example.images.ImageTypes.WarmCache;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.test.DeadLetterReason;
 import dev.warren.test.QueuedTask;
 import dev.warren.test.TaskHarness;
 import dev.warren.test.TaskRun;
-import dev.warren.test.example.ImageTypes.ResizeImage;
-import dev.warren.test.example.ImageTypes.ResizeResult;
-import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The broker-free example of docs/testing-tasks.md; the snippets there are copied from this file. */
+/** The image tasks without a broker; docs/testing-tasks.md copies the tagged part. */
 class ImageTasksTest {
 
     // tag::harness[]
     private final FlakyStore store = new FlakyStore();
-    private final TaskHarness harness = TaskHarness.of(new ImageTasks(),
-            binder -> binder.bind(ImageStore.class).toInstance(store));
+    private final TaskHarness harness = TaskHarness.of(new ImageTasks(store));
 
     @AfterEach
     void closeHarness() {
@@ -62,24 +62,38 @@ class ImageTasksTest {
     }
     // end::harness[]
 
-    /** Fails the next calls with an IOException (retryable); a {@code .tga} image with UnsupportedImageException. */
-    static final class FlakyStore implements ImageStore {
-        private int failures;
+    @Test
+    void failsThreeTimesThenIsDeadLetteredOutOfAttempts() {
+        store.failNext(3);
 
-        synchronized void failNext(int count) {
-            failures = count;
-        }
+        TaskRun<ResizeResult> run = harness.send(ImageTypes.RESIZE, new ResizeImage("https://img.example/cat.png", 640));
 
-        @Override
-        public synchronized String resize(String url, int width, String idempotencyKey) throws IOException {
-            if (url.endsWith(".tga")) {
-                throw new UnsupportedImageException("cannot resize image/x-tga");
-            }
-            if (failures > 0) {
-                failures--;
-                throw new IOException("image store timed out");
-            }
-            return url.replace(".png", "-" + width + ".png");
-        }
+        assertThat(run.deadLetterReason()).isEqualTo(DeadLetterReason.ATTEMPTS_EXHAUSTED);
+        assertThat(run.attemptCount()).isEqualTo(3);
+        assertThat(run.error()).isEqualTo("image store timed out");
+    }
+
+    @Test
+    void zeroWidthIsAPermanentFailure() {
+        TaskRun<ResizeResult> run = harness.send(ImageTypes.RESIZE, new ResizeImage("https://img.example/cat.png", 0));
+
+        assertThat(run.deadLetterReason()).isEqualTo(DeadLetterReason.PERMANENT_FAILURE);
+        assertThat(run.error()).isEqualTo("width must be positive, was 0");
+    }
+
+    @Test
+    void warmsTheCacheWithoutAResult() {
+        TaskRun<Void> run = harness.send(ImageTypes.WARM_CACHE, new WarmCache("https://img.example/cat.png"));
+
+        assertThat(run.succeeded()).isTrue();
+        assertThat(run.result()).isNull();
+        assertThat(store.isCached("https://img.example/cat.png")).isTrue();
+    }
+
+    @Test
+    void aPikaProducersJsonBindsToThePayload() {
+        TaskRun<JsonNode> run = harness.sendJson("{\"task_type\": \"resize_image\", \"image_url\": \"https://img.example/dog.jpg\", \"width\": 320}");
+
+        assertThat(run.succeeded()).isTrue();
     }
 }

@@ -1,23 +1,23 @@
-package dev.warren.test.example;
+package com.example.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.images.ImageTypes.ResizeImage;
+import com.example.images.ImageTypes.ResizeResult;
 import dev.warren.retry.DeadLetter;
 import dev.warren.test.WarrenWorkerExtension;
-import dev.warren.test.example.ImageTypes.ResizeImage;
-import dev.warren.test.example.ImageTypes.ResizeResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The real-broker example of docs/testing-tasks.md; the snippet there is copied from this file. */
+/** The image tasks in a real worker on a real broker; docs/testing-tasks.md copies the tagged part. */
 class ImageTasksOnBrokerTest {
 
     // tag::extension[]
-    private final ImageTasksTest.FlakyStore store = new ImageTasksTest.FlakyStore();
+    private final FlakyStore store = new FlakyStore();
 
     @RegisterExtension
     final WarrenWorkerExtension warren = WarrenWorkerExtension.builder()
-            .modules(new ImageTasks(), binder -> binder.bind(ImageStore.class).toInstance(store))
+            .modules(new ImageTasks(store))
             .build();
 
     @Test
