@@ -15,6 +15,6 @@ public final class ImageWorker {
 
     public static void main(String[] args) {
         ImageStore store = new PretendImageStore();               // the team's real store, configured
-        WarrenWorker.runAndExit(args, new ImageTasks(store));   // WarrenWorker.run(...) returns the exit code instead
+        WarrenWorker.runAndExit(args, new ImageTasks(store));     // WarrenWorker.run(...) returns the exit code instead
     }
 }
