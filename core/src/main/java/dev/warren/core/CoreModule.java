@@ -15,7 +15,7 @@ import com.rabbitmq.client.MetricsCollector;
 import com.rabbitmq.client.NoOpMetricsCollector;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.connection.AmqpConnections;
-import dev.warren.core.connection.ConnectionListener;
+import dev.warren.core.spi.ConnectionListener;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.spi.HealthCheck;
 import dev.warren.core.spi.PublishListener;

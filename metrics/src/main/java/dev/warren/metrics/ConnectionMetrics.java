@@ -1,6 +1,6 @@
 package dev.warren.metrics;
 
-import dev.warren.core.connection.ConnectionListener;
+import dev.warren.core.spi.ConnectionListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

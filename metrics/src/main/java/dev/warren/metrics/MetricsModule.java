@@ -6,7 +6,7 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.rabbitmq.client.MetricsCollector;
 import com.rabbitmq.client.impl.MicrometerMetricsCollector;
-import dev.warren.core.connection.ConnectionListener;
+import dev.warren.core.spi.ConnectionListener;
 import dev.warren.core.consume.Worker;
 import dev.warren.core.spi.HealthCheck;
 import dev.warren.core.spi.PublishListener;

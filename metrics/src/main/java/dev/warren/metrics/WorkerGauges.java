@@ -4,7 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.connection.AmqpConnections;
-import dev.warren.core.consume.QueueDeclaration;
+import dev.warren.core.spi.QueueDeclaration;
 import dev.warren.core.consume.Worker;
 import dev.warren.core.consume.WorkerStats;
 import io.micrometer.core.instrument.FunctionCounter;

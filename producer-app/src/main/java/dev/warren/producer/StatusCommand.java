@@ -11,7 +11,7 @@ import dev.warren.cli.QueueOption;
 import dev.warren.core.CoreModule;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.BrokerUnavailableException;
-import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.publish.RouteTable;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -9,6 +9,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.connection.OversizedBodies;
+import dev.warren.core.spi.InvalidPayloadException;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.TaskHeaders;
@@ -55,7 +56,7 @@ class DlqCommandTest {
             channel.queueDeclare(queue + ".dlq", true, false, false, null);
             publishDead(channel, "dead-1", "fail", 5, "java.lang.IllegalStateException", "planned failure");
             publishDead(channel, "dead-2", "fail", 5, "java.lang.IllegalStateException", "planned failure");
-            publishDead(channel, "dead-3", "send_welcome_email", 1, "dev.warren.core.consume.InvalidPayloadException",
+            publishDead(channel, "dead-3", "send_welcome_email", 1, "dev.warren.core.spi.InvalidPayloadException",
                     "email must be an e-mail address");
         }
     }

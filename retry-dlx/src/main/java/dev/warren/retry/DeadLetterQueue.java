@@ -7,7 +7,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.connection.OversizedBody;
-import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.wire.TaskHeaders;
 import jakarta.inject.Inject;

@@ -1,6 +1,6 @@
 package dev.warren.retry;
 
-import dev.warren.core.consume.TaskTimeLimitExceeded;
+import dev.warren.core.task.TaskTimeLimitExceeded;
 import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.task.PermanentTaskFailure;
 import dev.warren.core.task.TaskContext;

@@ -1,7 +1,7 @@
 package dev.warren.retry;
 
 import dev.warren.core.config.Durations;
-import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;

@@ -3,7 +3,7 @@ package dev.warren.retry;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
-import dev.warren.core.consume.QueueDeclarations;
+import dev.warren.core.spi.QueueDeclarations;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.task.TaskModule;

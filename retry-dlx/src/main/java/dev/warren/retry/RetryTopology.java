@@ -1,9 +1,9 @@
 package dev.warren.retry;
 
 import dev.warren.core.config.WorkerSettings;
-import dev.warren.core.consume.DeadLetterOnFailure;
-import dev.warren.core.consume.QueueDeclaration;
-import dev.warren.core.consume.QueueDeclarations;
+import dev.warren.core.spi.DeadLetterOnFailure;
+import dev.warren.core.spi.QueueDeclaration;
+import dev.warren.core.spi.QueueDeclarations;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.warren.retry;
 
-import dev.warren.core.consume.DeadLetterOnFailure;
+import dev.warren.core.spi.DeadLetterOnFailure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warren.core.config.InvalidSettingException;
+import dev.warren.core.spi.QueueDeclaration;
 import dev.warren.core.task.TaskOptions;
 import java.time.Duration;
 import java.util.List;
@@ -86,12 +87,12 @@ class RetrySettingsTest {
     void theTopologyDeclaresOneRetryQueuePerDelayOfEveryLadderAndAQuorumWorkQueueWhenAsked() {
         RetryPolicies policies = RetryPolicies.of(RetrySettings.custom().delays("1s,10s").build(),
                 Map.of("slow", TaskOptions.builder().retryDelays("10s,5m").build()));
-        List<dev.warren.core.consume.QueueDeclaration> classic = RetryTopology.declarations("q", policies, WorkQueueType.classic());
-        assertThat(classic).extracting(dev.warren.core.consume.QueueDeclaration::name)
+        List<QueueDeclaration> classic = RetryTopology.declarations("q", policies, WorkQueueType.classic());
+        assertThat(classic).extracting(QueueDeclaration::name)
                 .containsExactly("q.dlq", "q.retry.1s", "q.retry.10s", "q.retry.5m");
         assertThat(classic.get(2).arguments()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "x-message-ttl", 10_000L, "x-dead-letter-exchange", "", "x-dead-letter-routing-key", "q"));
-        List<dev.warren.core.consume.QueueDeclaration> quorum = RetryTopology.declarations("q", policies, WorkQueueType.quorum(4));
+        List<QueueDeclaration> quorum = RetryTopology.declarations("q", policies, WorkQueueType.quorum(4));
         assertThat(quorum.get(0).name()).isEqualTo("q");
         assertThat(quorum.get(0).arguments()).containsEntry("x-queue-type", "quorum").containsEntry("x-delivery-limit", 4)
                 .containsEntry("x-dead-letter-routing-key", "q.dlq")

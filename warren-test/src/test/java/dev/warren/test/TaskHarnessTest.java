@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.google.inject.CreationException;
-import dev.warren.core.consume.TaskTimeLimitExceeded;
+import dev.warren.core.task.TaskTimeLimitExceeded;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.TaskModule;
 import dev.warren.core.task.TaskType;

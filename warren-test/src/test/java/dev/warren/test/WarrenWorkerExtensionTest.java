@@ -3,7 +3,7 @@ package dev.warren.test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.warren.core.consume.InvalidPayloadException;
+import dev.warren.core.spi.InvalidPayloadException;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.TaskFailedException;
 import dev.warren.core.task.TaskModule;

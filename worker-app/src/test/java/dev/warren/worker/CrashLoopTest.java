@@ -7,7 +7,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import dev.warren.core.consume.RedeliveredTaskException;
+import dev.warren.core.spi.RedeliveredTaskException;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.TaskHeaders;

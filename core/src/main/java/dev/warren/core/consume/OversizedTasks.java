@@ -7,6 +7,7 @@ import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.spi.TaskFailure;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.wire.TaskHeaders;

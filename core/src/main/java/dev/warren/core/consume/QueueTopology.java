@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.spi.QueueDeclaration;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;

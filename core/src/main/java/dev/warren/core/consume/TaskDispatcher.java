@@ -9,6 +9,7 @@ import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
+import dev.warren.core.spi.RedeliveredTaskException;
 import dev.warren.core.spi.TaskFailure;
 import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.spi.TaskListener;

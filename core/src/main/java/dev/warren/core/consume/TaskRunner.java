@@ -5,6 +5,7 @@ import dev.warren.core.spi.TaskFailure;
 import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.task.TaskContext;
 import dev.warren.core.task.TaskDefinition;
+import dev.warren.core.task.TaskTimeLimitExceeded;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

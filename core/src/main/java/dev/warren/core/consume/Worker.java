@@ -7,6 +7,8 @@ import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.spi.QueueDeclaration;
+import dev.warren.core.spi.QueueDeclarations;
 import dev.warren.core.task.TaskDefinition;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

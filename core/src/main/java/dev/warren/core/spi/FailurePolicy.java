@@ -19,7 +19,7 @@ public interface FailurePolicy {
     /**
      * Whether a delivery the broker marks {@code redelivered} is a failed attempt of its own (a
      * crash or lost connection during the previous one): the worker then hands it to
-     * {@link #handle} with a {@link dev.warren.core.consume.RedeliveredTaskException} instead of
+     * {@link #handle} with a {@link dev.warren.core.spi.RedeliveredTaskException} instead of
      * running it, and the policy republishes it with the attempt counted. This bounds crash loops
      * that no handler's {@code catch} can see. Default: false (run redeliveries again).
      */

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.core.CoreModule;
-import dev.warren.core.consume.TaskTimeLimitExceeded;
+import dev.warren.core.task.TaskTimeLimitExceeded;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.TaskContext;

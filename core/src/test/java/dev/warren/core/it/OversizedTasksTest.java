@@ -10,7 +10,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
-import dev.warren.core.connection.ConnectionListener;
+import dev.warren.core.spi.ConnectionListener;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;

@@ -1,10 +1,11 @@
-package dev.warren.core.consume;
+package dev.warren.core.spi;
 
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskFailure;
 import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.task.TaskExpiredException;
 import dev.warren.core.wire.MalformedTaskException;
 import jakarta.inject.Inject;
 import java.time.Clock;

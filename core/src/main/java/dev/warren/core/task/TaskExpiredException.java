@@ -1,4 +1,4 @@
-package dev.warren.core.consume;
+package dev.warren.core.task;
 
 import dev.warren.core.task.PermanentTaskFailure;
 

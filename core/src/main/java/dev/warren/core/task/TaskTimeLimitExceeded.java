@@ -1,4 +1,4 @@
-package dev.warren.core.consume;
+package dev.warren.core.task;
 
 /** An attempt ran past its task type's time limit and was interrupted. A retryable failure. */
 public final class TaskTimeLimitExceeded extends Exception {

@@ -1,4 +1,4 @@
-package dev.warren.core.connection;
+package dev.warren.core.spi;
 
 /**
  * Observes Warren's broker connections: recoveries and flow-control blocks. Register more with a

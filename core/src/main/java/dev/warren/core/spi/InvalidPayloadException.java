@@ -1,4 +1,4 @@
-package dev.warren.core.consume;
+package dev.warren.core.spi;
 
 /** A task's JSON body does not bind to its payload record (wrong field types, failed validation). Permanent. */
 public final class InvalidPayloadException extends Exception {

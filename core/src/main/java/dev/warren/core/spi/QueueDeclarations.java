@@ -1,4 +1,4 @@
-package dev.warren.core.consume;
+package dev.warren.core.spi;
 
 import java.util.List;
 

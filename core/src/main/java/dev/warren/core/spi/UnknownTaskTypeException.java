@@ -1,4 +1,4 @@
-package dev.warren.core.consume;
+package dev.warren.core.spi;
 
 /** No handler is registered for a delivery's task type. A permanent failure. */
 public final class UnknownTaskTypeException extends Exception {

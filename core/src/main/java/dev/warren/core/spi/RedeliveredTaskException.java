@@ -1,4 +1,4 @@
-package dev.warren.core.consume;
+package dev.warren.core.spi;
 
 /**
  * The broker delivered a task again without an acknowledgement of the previous delivery: the
