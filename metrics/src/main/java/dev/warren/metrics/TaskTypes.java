@@ -1,6 +1,6 @@
 package dev.warren.metrics;
 
-import dev.warren.core.consume.TaskDispatcher;
+import dev.warren.core.spi.TaskListener;
 import dev.warren.core.task.TaskDefinition;
 import jakarta.inject.Inject;
 import java.util.Map;
@@ -15,7 +15,7 @@ import java.util.Set;
  */
 final class TaskTypes {
 
-    static final String UNKNOWN = TaskDispatcher.UNKNOWN_TYPE;
+    static final String UNKNOWN = TaskListener.UNKNOWN_TYPE;
 
     private final Set<String> registered;
 

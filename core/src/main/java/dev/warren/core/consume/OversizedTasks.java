@@ -9,6 +9,7 @@ import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.spi.TaskFailure;
+import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskTooLargeException;
@@ -79,7 +80,7 @@ final class OversizedTasks {
             publishCopy(dlq, failure, body.size(), body.map());
             // The same shape as every other dead-lettering line ("task ID (TYPE) dead-lettered to 'DLQ' (WHY): REASON").
             log.warn("task {} ({}) dead-lettered to '{}' (permanent failure): {}; the body was not read", id,
-                    TaskDispatcher.UNKNOWN_TYPE, dlq, cause.getMessage());
+                    TaskListener.UNKNOWN_TYPE, dlq, cause.getMessage());
             return TaskOutcome.DEAD_LETTERED;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {

@@ -56,14 +56,12 @@ import org.slf4j.LoggerFactory;
  * the task back on the queue. See docs/reliability.md.
  */
 @Singleton
-public final class TaskDispatcher {
+final class TaskDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(TaskDispatcher.class);
     private static final long CONFIRM_TIMEOUT_SECONDS = 30;
     /** Pause before a delivery whose failure could not be handled goes back to the queue, so it cannot spin. */
     private static final Duration REQUEUE_DELAY = Duration.ofSeconds(1);
-    /** Task type label of deliveries whose type is not registered (or not readable). */
-    public static final String UNKNOWN_TYPE = "unknown";
 
     private final Map<String, TaskDefinition> tasks;
     private final TaskCodec codec;
@@ -81,10 +79,10 @@ public final class TaskDispatcher {
     private final TaskExecution execution;
 
     @Inject
-    public TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
-                          TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners,
-                          Set<TaskInterceptor> interceptors, WorkerSettings settings, OversizedTasks oversized,
-                          Clock clock) {
+    TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
+                   TaskPublisher publisher, FailurePolicy failurePolicy, Set<TaskListener> listeners,
+                   Set<TaskInterceptor> interceptors, WorkerSettings settings, OversizedTasks oversized,
+                   Clock clock) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
         this.mapper = mapper;
@@ -98,12 +96,12 @@ public final class TaskDispatcher {
     }
 
     /** The registered task types. */
-    public Map<String, TaskDefinition> tasks() {
+    Map<String, TaskDefinition> tasks() {
         return tasks;
     }
 
     /** What this worker has done so far. */
-    public WorkerStats stats() {
+    WorkerStats stats() {
         return stats;
     }
 
@@ -146,7 +144,7 @@ public final class TaskDispatcher {
         }
         TaskDefinition definition = message == null ? null : tasks.get(message.type());
         // Unregistered types are counted as "unknown", so junk cannot grow metric label values.
-        String metricType = definition == null ? UNKNOWN_TYPE : definition.type();
+        String metricType = definition == null ? TaskListener.UNKNOWN_TYPE : definition.type();
         if (message != null) {
             TaskLogContext.set(TaskFailure.printable(message.id()), TaskFailure.printable(message.type()));
         }
@@ -209,7 +207,7 @@ public final class TaskDispatcher {
 
     /** A body over the limit, kept in a file by the consuming connection: straight to the DLQ, unread. */
     private void dispatchOversized(Delivery delivery, OversizedBody kept, long started) {
-        listeners.started(delivery.queue, UNKNOWN_TYPE, null);
+        listeners.started(delivery.queue, TaskListener.UNKNOWN_TYPE, null);
         listeners.tooLarge(delivery.queue, kept.size());
         TaskOutcome outcome;
         try {
@@ -224,9 +222,9 @@ public final class TaskDispatcher {
             requeueLater(delivery);
         } else {
             ack(delivery, null);
-            stats.record(UNKNOWN_TYPE, outcome);
+            stats.record(TaskListener.UNKNOWN_TYPE, outcome);
         }
-        finished(delivery.queue, UNKNOWN_TYPE, outcome, started);
+        finished(delivery.queue, TaskListener.UNKNOWN_TYPE, outcome, started);
     }
 
     /**

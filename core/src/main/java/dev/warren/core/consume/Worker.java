@@ -56,9 +56,9 @@ public final class Worker {
     private QueueTopology topology;
 
     @Inject
-    public Worker(WorkerSettings settings, AmqpConnections connections, TaskDispatcher dispatcher,
-                  TaskPublisher publisher, Set<QueueDeclaration> declarations, Set<QueueDeclarations> contributors,
-                  OversizedBodies oversized) {
+    Worker(WorkerSettings settings, AmqpConnections connections, TaskDispatcher dispatcher,
+           TaskPublisher publisher, Set<QueueDeclaration> declarations, Set<QueueDeclarations> contributors,
+           OversizedBodies oversized) {
         this.settings = settings;
         this.oversized = oversized;
         this.putBack = new PutBack(publisher, oversized);

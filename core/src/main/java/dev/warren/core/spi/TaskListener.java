@@ -10,7 +10,10 @@ import java.time.Instant;
  */
 public interface TaskListener {
 
-    /** A delivery of {@code taskType} (or {@code "unknown"}) is about to run; {@code publishedAt} may be null. */
+    /** The task type a listener hears for a delivery whose type is not registered, or not readable. */
+    String UNKNOWN_TYPE = "unknown";
+
+    /** A delivery of {@code taskType} (or {@link #UNKNOWN_TYPE}) is about to run; {@code publishedAt} may be null. */
     default void taskStarted(String queue, String taskType, Instant publishedAt) {
     }
 
