@@ -1,12 +1,9 @@
 package dev.warren.core.consume;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.rabbitmq.client.AMQP;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBody;
-import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.RedeliveredTaskException;
@@ -18,26 +15,20 @@ import dev.warren.core.task.PermanentTaskFailure;
 import dev.warren.core.task.TaskDefinition;
 import dev.warren.core.wire.MalformedTaskException;
 import dev.warren.core.wire.TaskCodec;
-import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskMessage;
-import dev.warren.core.wire.TaskResult;
 import dev.warren.core.wire.TaskTooLargeException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,14 +50,12 @@ import org.slf4j.LoggerFactory;
 final class TaskDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(TaskDispatcher.class);
-    private static final long CONFIRM_TIMEOUT_SECONDS = 30;
     /** Pause before a delivery whose failure could not be handled goes back to the queue, so it cannot spin. */
     private static final Duration REQUEUE_DELAY = Duration.ofSeconds(1);
 
     private final Map<String, TaskDefinition> tasks;
     private final TaskCodec codec;
-    private final ObjectMapper mapper;
-    private final TaskPublisher publisher;
+    private final Replies replies;
     private final FailurePolicy failurePolicy;
     private final TaskListeners listeners;
     private final int maxMessageBytes;
@@ -85,8 +74,7 @@ final class TaskDispatcher {
                    Clock clock) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
-        this.mapper = mapper;
-        this.publisher = publisher;
+        this.replies = new Replies(codec, mapper, publisher);
         this.failurePolicy = failurePolicy;
         this.listeners = new TaskListeners(listeners, stats);
         this.maxMessageBytes = settings.maxMessageBytes();
@@ -176,11 +164,9 @@ final class TaskDispatcher {
                 stale(delivery, message, metricType, started, "finished");
                 return;
             }
-            if (message.replyTo() != null) {
-                reply(message, TaskResult.SUCCEEDED, mapper.valueToTree(result), null);
-            }
+            replies.succeeded(message, result);
             outcome = TaskOutcome.SUCCEEDED;
-        } catch (ReplyFailedException e) {
+        } catch (Replies.ReplyFailedException e) {
             log.warn("task {} succeeded but its result could not be sent: {}; leaving it unacknowledged so it"
                     + " is redelivered", TaskFailure.printable(message.id()), e.getMessage());
             requeueLater(delivery);
@@ -263,8 +249,8 @@ final class TaskDispatcher {
     private TaskOutcome fail(TaskFailure failure, Delivery delivery) {
         try {
             TaskOutcome outcome = failurePolicy.handle(failure);
-            if (outcome == TaskOutcome.DEAD_LETTERED && failure.message() != null && failure.message().replyTo() != null) {
-                reply(failure.message(), TaskResult.DEAD_LETTERED, null, failure.reason());
+            if (outcome == TaskOutcome.DEAD_LETTERED) {
+                replies.deadLettered(failure.message(), failure.reason());
             }
             return outcome;
         } catch (Throwable e) {
@@ -274,38 +260,6 @@ final class TaskDispatcher {
             stats.recordError();
             requeueLater(delivery);
             return null;
-        }
-    }
-
-    private void reply(TaskMessage message, String status, JsonNode result, String error) throws ReplyFailedException {
-        // The requester matches the reply by correlation id: echo the one it set (RabbitMQ's RPC
-        // tutorial sets only correlation_id), else the task's id, which Warren's publisher uses.
-        String correlationId = message.correlationId() != null ? message.correlationId() : message.id();
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .deliveryMode(2)
-                .contentType(TaskHeaders.CONTENT_TYPE)
-                .messageId(UUID.randomUUID().toString())
-                .correlationId(correlationId)
-                .type(message.type())
-                .appId(TaskHeaders.APP_ID)
-                .timestamp(new Date())
-                .build();
-        byte[] body = codec.result(new TaskResult(message.id(), message.type(), status, result, error, message.attempt()));
-        try {
-            publisher.publishReply(message.replyTo(), props, body).get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNROUTABLE) {
-                // The requester is gone (its reply queue no longer exists): nobody can receive the result.
-                log.warn("result of task {} not delivered: nobody listens on '{}' any more",
-                        TaskFailure.printable(message.id()), TaskFailure.printable(message.replyTo()));
-                return;
-            }
-            throw new ReplyFailedException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new ReplyFailedException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ReplyFailedException(e);
         }
     }
 
@@ -344,14 +298,5 @@ final class TaskDispatcher {
     void shutdown() {
         execution.close();
         timer.shutdown();
-    }
-
-    /** The result of a successful task could not be confirmed: the task must not be acknowledged. */
-    private static final class ReplyFailedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ReplyFailedException(Throwable cause) {
-            super(cause == null ? "result publish failed" : cause.getMessage(), cause);
-        }
     }
 }

@@ -1,0 +1,96 @@
+package dev.warren.core.consume;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import dev.warren.core.publish.PublishException;
+import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.spi.TaskFailure;
+import dev.warren.core.wire.TaskCodec;
+import dev.warren.core.wire.TaskHeaders;
+import dev.warren.core.wire.TaskMessage;
+import dev.warren.core.wire.TaskResult;
+import java.util.Date;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a task's {@link TaskResult} to its {@code reply_to} and waits for the broker's confirm,
+ * so the dispatcher acknowledges the task only once its result is safe. Tasks without
+ * {@code reply_to} get no reply. Called on consumer threads, concurrently; blocks up to
+ * {@link #CONFIRM_TIMEOUT_SECONDS}.
+ */
+final class Replies {
+
+    private static final Logger log = LoggerFactory.getLogger(Replies.class);
+    private static final long CONFIRM_TIMEOUT_SECONDS = 30;
+
+    private final TaskCodec codec;
+    private final ObjectMapper mapper;
+    private final TaskPublisher publisher;
+
+    Replies(TaskCodec codec, ObjectMapper mapper, TaskPublisher publisher) {
+        this.codec = codec;
+        this.mapper = mapper;
+        this.publisher = publisher;
+    }
+
+    /** Sends the handler's {@code result} when the task asked for one. */
+    void succeeded(TaskMessage message, Object result) throws ReplyFailedException {
+        if (message.replyTo() != null) {
+            send(message, TaskResult.SUCCEEDED, mapper.valueToTree(result), null);
+        }
+    }
+
+    /** Tells the requester, if there is one, that the task was dead-lettered and why. */
+    void deadLettered(TaskMessage message, String reason) throws ReplyFailedException {
+        if (message != null && message.replyTo() != null) {
+            send(message, TaskResult.DEAD_LETTERED, null, reason);
+        }
+    }
+
+    private void send(TaskMessage message, String status, JsonNode result, String error) throws ReplyFailedException {
+        // The requester matches the reply by correlation id: echo the one it set (RabbitMQ's RPC
+        // tutorial sets only correlation_id), else the task's id, which Warren's publisher uses.
+        String correlationId = message.correlationId() != null ? message.correlationId() : message.id();
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .deliveryMode(2)
+                .contentType(TaskHeaders.CONTENT_TYPE)
+                .messageId(UUID.randomUUID().toString())
+                .correlationId(correlationId)
+                .type(message.type())
+                .appId(TaskHeaders.APP_ID)
+                .timestamp(new Date())
+                .build();
+        byte[] body = codec.result(new TaskResult(message.id(), message.type(), status, result, error, message.attempt()));
+        try {
+            publisher.publishReply(message.replyTo(), props, body).get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNROUTABLE) {
+                // The requester is gone (its reply queue no longer exists): nobody can receive the result.
+                log.warn("result of task {} not delivered: nobody listens on '{}' any more",
+                        TaskFailure.printable(message.id()), TaskFailure.printable(message.replyTo()));
+                return;
+            }
+            throw new ReplyFailedException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ReplyFailedException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplyFailedException(e);
+        }
+    }
+
+    /** The result of a task could not be confirmed: the task must not be acknowledged. */
+    static final class ReplyFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ReplyFailedException(Throwable cause) {
+            super(cause == null ? "result publish failed" : cause.getMessage(), cause);
+        }
+    }
+}
