@@ -84,6 +84,11 @@ public final class Benchmark implements Callable<Integer> {
                     + " per-round ratios (default ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--typed",
+            description = "Also measure Warren's typed publish, TaskPublisher.publish(TaskType, record), with a record"
+                    + " that serializes to the same body; the publish table adds it with the typed/untyped ratio.")
+    boolean typed;
+
     public static void main(String[] args) {
         System.setProperty("guice_bytecode_gen_option", "DISABLED");
         System.exit(ExitCodes.commandLine(new Benchmark()).execute(args));
@@ -96,7 +101,7 @@ public final class Benchmark implements Callable<Integer> {
         String uri = amqp.uri().toString();
         BenchmarkSettings settings = new BenchmarkSettings(amqp, uri, duration, warmup, numbers(prefetches),
                 numbers(concurrencies), window, bodyBytes, "none".equals(processes.strip()) ? List.of() : numbers(processes),
-                processPrefetch, processConcurrency, workerJar, logDir, metrics, rounds);
+                processPrefetch, processConcurrency, workerJar, logDir, metrics, rounds, typed);
         PrintWriter log = spec.commandLine().getErr();
         Report report = new BenchmarkRun(settings, log).run();
         report.print(spec.commandLine().getOut());

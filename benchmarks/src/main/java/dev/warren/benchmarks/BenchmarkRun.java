@@ -13,13 +13,18 @@ import dev.warren.core.publish.TaskPublisher;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * One benchmark run on one broker: for each prefetch and concurrency, the raw amqp-client side
- * and the Warren side each publish for the duration into a queue of their own, then drain it;
- * then K worker-app processes drain pre-filled queues. Sides alternate within each setting, so
- * drift of a shared machine hits both alike.
+ * and the Warren side (and with {@code --typed} Warren's typed publish, drained by the Warren
+ * worker) each publish for the duration into a queue of their own, then drain it; then K
+ * worker-app processes drain pre-filled queues. Even rounds measure the sides in reverse order,
+ * so drift of a shared machine hits them alike.
  *
  * <p>A drain lasts the full duration: when the queue runs empty sooner (consuming is faster than
  * publishing), it is topped up with the raw publisher to about 1.3 times what the measured rate
@@ -41,20 +46,26 @@ final class BenchmarkRun {
     /** Runs everything and returns the report; queues it created are deleted. */
     Report run() throws Exception {
         AmqpSettings amqp = settings.amqp();
+        // The untyped side names its queue in each OutgoingTask; the typed call takes it from the
+        // route table. Both use this one TaskPublisher (one channel), so only the call differs.
+        String typedQueue = QueueAdmin.uniqueName("typed");
         Injector publishing = Guice.createInjector(new CoreModule(amqp.withConnectionName("warren-bench-publisher"),
-                RouteTable.allTo("warren-bench-unused")));
+                RouteTable.allTo(typedQueue)));
         try (Connection rawConnection = rawFactory(amqp).newConnection("warren-bench-raw");
              AmqpConnections warrenConnections = publishing.getInstance(AmqpConnections.class)) {
+            TaskPublisher taskPublisher = publishing.getInstance(TaskPublisher.class);
             Sides sides = new Sides(rawConnection, new QueueAdmin(rawConnection),
                     new RawPublisher(rawConnection, bodies, settings.window()),
-                    new WarrenPublisher(publishing.getInstance(TaskPublisher.class), bodies, settings.window()));
+                    new WarrenPublisher(taskPublisher, bodies, settings.window()),
+                    new TypedPublisher(taskPublisher, typedQueue, bodies, settings.window()));
             Report.Environment environment = Report.Environment.describe(rawConnection, settings);
             if (settings.warmup().isPositive()) {
                 int topPrefetch = settings.prefetches().stream().max(Integer::compare).orElse(1);
                 log.printf("warming up (%s per side)%n", dev.warren.core.config.Durations.format(settings.warmup()));
                 log.flush();
-                measure(sides, true, topPrefetch, 1, settings.warmup());
-                measure(sides, false, topPrefetch, 1, settings.warmup());
+                for (Client client : clients()) {
+                    measure(sides, client, topPrefetch, 1, settings.warmup());
+                }
             }
             List<Measurements.Pair> pairs = new ArrayList<>();
             List<Measurements.Processes> processes = new ArrayList<>();
@@ -77,37 +88,57 @@ final class BenchmarkRun {
         }
     }
 
-    /** What both sides use: the raw connection, queue admin and the two publishers. */
+    /** What the sides use: the raw connection, queue admin and the publishers. */
     private record Sides(Connection rawConnection, QueueAdmin admin, RawPublisher rawPublisher,
-                         WarrenPublisher warrenPublisher) {
+                         WarrenPublisher warrenPublisher, TypedPublisher typedPublisher) {
+    }
+
+    /** Who publishes (and drains): amqp-client by hand, Warren untyped, Warren typed (drained by Warren's worker). */
+    private enum Client {
+        RAW, WARREN, TYPED;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The sides this run measures, in the order of odd rounds. */
+    private List<Client> clients() {
+        return settings.typed() ? List.of(Client.RAW, Client.WARREN, Client.TYPED) : List.of(Client.RAW, Client.WARREN);
     }
 
     private Measurements.Pair pair(Sides sides, int round, int prefetch, int concurrency) throws Exception {
-        // Odd rounds measure raw first, even rounds Warren first: neither side always inherits the
-        // broker's state (a deleted queue's files, disk flushes) from the other.
-        Measurements.Side raw = null;
-        Measurements.Side warren = null;
-        for (boolean rawNow : round % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
-            log.printf("round %d of %d, prefetch %d, concurrency %d: %s ...%n", round, settings.rounds(), prefetch,
-                    concurrency, rawNow ? "raw" : "warren");
-            log.flush();
-            Measurements.Side side = measure(sides, rawNow, prefetch, concurrency, settings.duration());
-            if (rawNow) {
-                raw = side;
-            } else {
-                warren = side;
-            }
+        // Odd rounds measure raw first, even rounds in reverse order (typed or Warren first): no side
+        // always inherits the broker's state (a deleted queue's files, disk flushes) from the same other.
+        List<Client> order = new ArrayList<>(clients());
+        if (round % 2 == 0) {
+            Collections.reverse(order);
         }
-        return new Measurements.Pair(round, prefetch, concurrency, raw, warren);
+        Map<Client, Measurements.Side> measured = new EnumMap<>(Client.class);
+        for (Client client : order) {
+            log.printf("round %d of %d, prefetch %d, concurrency %d: %s ...%n", round, settings.rounds(), prefetch,
+                    concurrency, client.label());
+            log.flush();
+            measured.put(client, measure(sides, client, prefetch, concurrency, settings.duration()));
+        }
+        return new Measurements.Pair(round, prefetch, concurrency, measured.get(Client.RAW),
+                measured.get(Client.WARREN), measured.get(Client.TYPED));
     }
 
-    private Measurements.Side measure(Sides sides, boolean raw, int prefetch, int concurrency, Duration duration)
+    private Measurements.Side measure(Sides sides, Client client, int prefetch, int concurrency, Duration duration)
             throws Exception {
-        String name = (raw ? "raw" : "warren") + "-p" + prefetch + "-c" + concurrency;
-        Publisher publisher = raw ? sides.rawPublisher() : sides.warrenPublisher();
-        DrainerFactory drainers = raw ? queue -> rawDrainer(sides.rawConnection(), queue, prefetch, concurrency)
+        Publisher publisher = switch (client) {
+            case RAW -> sides.rawPublisher();
+            case WARREN -> sides.warrenPublisher();
+            case TYPED -> sides.typedPublisher();
+        };
+        DrainerFactory drainers = client == Client.RAW
+                ? queue -> rawDrainer(sides.rawConnection(), queue, prefetch, concurrency)
                 : queue -> warrenDrainer(queue, prefetch, concurrency);
-        return side(name, publisher, drainers, sides.admin(), sides.rawPublisher(), duration);
+        // The typed publisher's route table names its queue; the others get a new one per measurement.
+        String queue = client == Client.TYPED ? sides.typedPublisher().queue()
+                : QueueAdmin.uniqueName(client.label() + "-p" + prefetch + "-c" + concurrency);
+        return side(queue, publisher, drainers, sides.admin(), sides.rawPublisher(), duration);
     }
 
     private Measurements.Processes processes(Sides sides, int round, int k, double estimate) throws Exception {
@@ -136,9 +167,8 @@ final class BenchmarkRun {
         Drainer create(String queue) throws Exception;
     }
 
-    private Measurements.Side side(String name, Publisher publisher, DrainerFactory drainers, QueueAdmin admin,
+    private Measurements.Side side(String queue, Publisher publisher, DrainerFactory drainers, QueueAdmin admin,
                                    RawPublisher filler, Duration duration) throws Exception {
-        String queue = QueueAdmin.uniqueName(name);
         admin.declare(queue);
         try {
             Publisher.PublishResult published = publisher.publish(queue, Long.MAX_VALUE,

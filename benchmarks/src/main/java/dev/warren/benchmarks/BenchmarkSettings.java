@@ -24,11 +24,12 @@ import java.util.List;
  * @param logDir             where worker-app processes log
  * @param metrics            whether the in-process Warren worker installs the metrics module
  * @param rounds             how often to measure every setting (the report shows medians)
+ * @param typed              whether to measure Warren's typed publish too ({@code publish(TaskType, record)})
  */
 record BenchmarkSettings(AmqpSettings amqp, String uri, Duration duration, Duration warmup, List<Integer> prefetches,
                          List<Integer> concurrencies, int window, int bodyBytes, List<Integer> processes,
                          int processPrefetch, int processConcurrency, Path workerJar, Path logDir, boolean metrics,
-                         int rounds) {
+                         int rounds, boolean typed) {
 
     BenchmarkSettings {
         require(duration.isPositive(), "--duration must be > 0");

@@ -25,12 +25,16 @@ final class Measurements {
         }
     }
 
-    /** Publish then drain, by one side (raw or Warren). */
+    /** Publish then drain, by one side (raw, Warren, or Warren's typed publish). */
     record Side(Publisher.PublishResult publish, Drain drain) {
     }
 
-    /** Raw and Warren at one prefetch and concurrency, in one round. */
-    record Pair(int round, int prefetch, int concurrency, Side raw, Side warren) {
+    /**
+     * Raw and Warren at one prefetch and concurrency, in one round.
+     *
+     * @param typed Warren's typed publish ({@code --typed}; its tasks drained by the Warren worker), else null
+     */
+    record Pair(int round, int prefetch, int concurrency, Side raw, Side warren, Side typed) {
     }
 
     /** K worker-app processes draining one queue, in one round. */

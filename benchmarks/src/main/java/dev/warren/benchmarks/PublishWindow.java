@@ -22,6 +22,7 @@ final class PublishWindow {
     private final AtomicLong lastConfirm = new AtomicLong();
     private final long started = System.nanoTime();
     private final long cpuAtStart = JvmProbe.processCpuNanos();
+    private final long allocatedAtStart = JvmProbe.allocatedBytes();
 
     PublishWindow(int window) {
         this.window = window;
@@ -60,6 +61,7 @@ final class PublishWindow {
         }
         long tasks = confirmed.sum();
         return new Publisher.PublishResult(tasks, (Math.max(lastConfirm.get(), started + 1) - started) / 1e9,
-                (JvmProbe.processCpuNanos() - cpuAtStart) / 1e3 / Math.max(1, tasks));
+                (JvmProbe.processCpuNanos() - cpuAtStart) / 1e3 / Math.max(1, tasks),
+                (JvmProbe.allocatedBytes() - allocatedAtStart) / Math.max(1, tasks));
     }
 }

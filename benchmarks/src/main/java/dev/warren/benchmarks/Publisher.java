@@ -15,13 +15,14 @@ interface Publisher {
 
     /**
      * Tasks confirmed, the seconds from the first publish to the last confirm, and the CPU time
-     * this JVM spent per task meanwhile (publishing thread and confirm handling).
+     * and heap this JVM spent per task meanwhile (publishing thread and confirm handling).
      *
-     * @param tasks            confirmed tasks
-     * @param seconds          from the first publish to the last confirm
-     * @param cpuMicrosPerTask process CPU time per confirmed task
+     * @param tasks             confirmed tasks
+     * @param seconds           from the first publish to the last confirm
+     * @param cpuMicrosPerTask  process CPU time per confirmed task
+     * @param allocBytesPerTask heap bytes allocated by all threads per confirmed task
      */
-    record PublishResult(long tasks, double seconds, double cpuMicrosPerTask) {
+    record PublishResult(long tasks, double seconds, double cpuMicrosPerTask, long allocBytesPerTask) {
         double rate() {
             return tasks / seconds;
         }

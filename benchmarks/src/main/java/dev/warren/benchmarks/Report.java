@@ -12,11 +12,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The tables a benchmark run prints: throughput of both sides with the Warren/raw ratios, the
- * consumer's resource use during each drain, and worker-app process scaling.
+ * The tables a benchmark run prints: throughput of both sides with the Warren/raw ratios (and
+ * Warren's typed publish with the typed/untyped ratio when measured), the publisher's and the
+ * consumer's resource use, and worker-app process scaling.
  *
  * @param environment what ran where
- * @param pairs       raw and Warren per prefetch and concurrency
+ * @param pairs       raw and Warren (and typed) per prefetch and concurrency
  * @param processes   worker-app process counts
  */
 record Report(Environment environment, List<Measurements.Pair> pairs, List<Measurements.Processes> processes) {
@@ -67,9 +68,12 @@ record Report(Environment environment, List<Measurements.Pair> pairs, List<Measu
         out.println();
         List<List<Measurements.Pair>> cells = cells();
         int rounds = pairs.stream().mapToInt(Measurements.Pair::round).max().orElse(1);
+        boolean typed = environment.settings().typed();
         out.printf("Throughput, tasks/s%s (publish: one thread and channel, confirms; drain: consumers x prefetch,"
-                + " ack each)%n", rounds > 1 ? ", median of " + rounds + " rounds" : "");
-        out.println("  prefetch consumers |  publish raw   warren  w/raw |    drain raw   warren  w/raw");
+                + " ack each)%s%n", rounds > 1 ? ", median of " + rounds + " rounds" : "",
+                typed ? "; typed: Warren's publish(TaskType, record), t/w = typed/untyped Warren" : "");
+        out.println("  prefetch consumers |  publish raw   warren  w/raw" + (typed ? "    typed    t/w" : "")
+                + " |    drain raw   warren  w/raw");
         for (List<Measurements.Pair> cell : cells) {
             Measurements.Pair p = cell.get(0);
             double rawPublish = median(cell, c -> c.raw().publish().rate());
@@ -78,31 +82,46 @@ record Report(Environment environment, List<Measurements.Pair> pairs, List<Measu
             double warrenDrain = median(cell, c -> c.warren().drain().rate());
             boolean rawShort = cell.stream().anyMatch(c -> isShort(c.raw().drain(), full));
             boolean warrenShort = cell.stream().anyMatch(c -> isShort(c.warren().drain(), full));
-            out.printf(Locale.ROOT, "  %8d %9d | %12s %8s %6.2f | %12s %8s %6.2f%n", p.prefetch(), p.concurrency(),
-                    rate(rawPublish), rate(warrenPublish), warrenPublish / rawPublish,
+            String typedColumns = "";
+            if (typed) {
+                double typedPublish = median(cell, c -> c.typed().publish().rate());
+                typedColumns = String.format(Locale.ROOT, " %8s %6.2f", rate(typedPublish), typedPublish / warrenPublish);
+            }
+            out.printf(Locale.ROOT, "  %8d %9d | %12s %8s %6.2f%s | %12s %8s %6.2f%n", p.prefetch(), p.concurrency(),
+                    rate(rawPublish), rate(warrenPublish), warrenPublish / rawPublish, typedColumns,
                     rate(rawDrain) + (rawShort ? "*" : ""), rate(warrenDrain) + (warrenShort ? "*" : ""),
                     warrenDrain / rawDrain);
         }
         if (rounds > 1) {
             out.println();
-            out.println("Warren/raw per round");
-            out.println("  prefetch consumers |  publish               |  drain");
+            out.println("Warren/raw per round" + (typed ? ", and typed/untyped Warren publish per round" : ""));
+            // A column holds one "0.00 " per round.
+            String column = "%-" + Math.max(21, rounds * 5 - 1) + "s";
+            out.println(String.format(Locale.ROOT, "  prefetch consumers |  " + column + " |  ", "publish")
+                    + (typed ? String.format(Locale.ROOT, column + " |  typed/untyped", "drain") : "drain"));
             for (List<Measurements.Pair> cell : cells) {
                 Measurements.Pair p = cell.get(0);
-                out.printf(Locale.ROOT, "  %8d %9d |  %-21s |  %s%n", p.prefetch(), p.concurrency(),
+                String drains = ratios(cell, c -> c.warren().drain().rate() / c.raw().drain().rate());
+                out.printf(Locale.ROOT, "  %8d %9d |  " + column + " |  %s%n", p.prefetch(), p.concurrency(),
                         ratios(cell, c -> c.warren().publish().rate() / c.raw().publish().rate()),
-                        ratios(cell, c -> c.warren().drain().rate() / c.raw().drain().rate()));
+                        typed ? String.format(Locale.ROOT, column + " |  %s", drains,
+                                ratios(cell, c -> c.typed().publish().rate() / c.warren().publish().rate())) : drains);
             }
         }
         out.println();
-        out.printf("Publisher JVM: CPU time per published task (publishing thread and confirm handling)%s%n",
-                rounds > 1 ? ", medians" : "");
-        out.println("  prefetch consumers | us/task raw warren");
+        out.printf("Publisher JVM: CPU time and heap allocated per published task (publishing thread and confirm"
+                + " handling)%s%n", rounds > 1 ? ", medians" : "");
+        out.println("  prefetch consumers | us/task raw warren" + (typed ? "  typed" : "") + " | B/task raw warren"
+                + (typed ? "  typed" : ""));
         for (List<Measurements.Pair> cell : cells) {
             Measurements.Pair p = cell.get(0);
-            out.printf(Locale.ROOT, "  %8d %9d | %11.1f %6.1f%n", p.prefetch(), p.concurrency(),
+            out.printf(Locale.ROOT, "  %8d %9d | %11.1f %6.1f%s | %10.0f %6.0f%s%n", p.prefetch(), p.concurrency(),
                     median(cell, c -> c.raw().publish().cpuMicrosPerTask()),
-                    median(cell, c -> c.warren().publish().cpuMicrosPerTask()));
+                    median(cell, c -> c.warren().publish().cpuMicrosPerTask()),
+                    typed ? String.format(Locale.ROOT, " %6.1f", median(cell, c -> c.typed().publish().cpuMicrosPerTask())) : "",
+                    median(cell, c -> c.raw().publish().allocBytesPerTask()),
+                    median(cell, c -> c.warren().publish().allocBytesPerTask()),
+                    typed ? String.format(Locale.ROOT, " %6.0f", median(cell, c -> c.typed().publish().allocBytesPerTask())) : "");
         }
         out.println();
         out.printf("Consumer JVM during the drain%s (CPU cores busy; CPU time and heap allocated per task; heap peak;"

@@ -2,11 +2,23 @@ package dev.warren.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
 import dev.warren.cli.ExitCodes;
+import dev.warren.core.CoreModule;
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.publish.RouteTable;
+import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.testing.Requirements;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The benchmark command end to end with tiny measurements, so CI shows it still runs and prints
- * its tables. No speed is asserted: this machine's numbers are in docs/benchmarks.md.
+ * its tables, and the bodies its publishers put on the wire. No speed is asserted: this machine's
+ * numbers are in docs/benchmarks.md.
  */
 class BenchmarkSmokeTest {
 
@@ -52,5 +65,73 @@ class BenchmarkSmokeTest {
                 new AssertionError("the broker's management API is needed to list queues: " + broker));
         assertThat(management.queueNames()).as("queues left behind")
                 .noneMatch(name -> name.startsWith("warren-bench-"));
+    }
+
+    @Test
+    @Timeout(60)
+    void aTinyTypedRunPrintsTheTypedPublishNextToTheUntypedOne() {
+        List<String> args = List.of("--uri", broker.amqpUri(), "--duration", "300ms", "--warmup", "0s",
+                "--prefetch", "50", "--concurrency", "1", "--processes", "none", "--rounds", "2", "--typed");
+        var out = new StringWriter();
+        var err = new StringWriter();
+
+        int code = ExitCodes.commandLine(new Benchmark()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
+
+        assertThat(code).as("exit code; stderr: %s", err).isEqualTo(ExitCodes.OK);
+        assertThat(err.toString()).contains("round 1 of 2, prefetch 50, concurrency 1: typed ...");
+        assertThat(out.toString())
+                .contains("prefetch consumers |  publish raw   warren  w/raw    typed    t/w |    drain raw   warren  w/raw")
+                .containsPattern("(?m)^ +50 +1 \\| +[\\d,]+ +[\\d,]+ +\\d+\\.\\d\\d +[\\d,]+ +\\d+\\.\\d\\d \\| +[\\d,]+\\*? +[\\d,]+\\*? +\\d+\\.\\d\\d$")
+                .contains("|  typed/untyped")
+                .containsPattern("(?m)^ +50 +1 \\|  \\d+\\.\\d\\d \\d+\\.\\d\\d +\\|  \\d+\\.\\d\\d \\d+\\.\\d\\d +\\|  \\d+\\.\\d\\d \\d+\\.\\d\\d$")
+                .contains("us/task raw warren  typed | B/task raw warren  typed");
+        var management = broker.management().orElseThrow(() ->
+                new AssertionError("the broker's management API is needed to list queues: " + broker));
+        assertThat(management.queueNames()).as("queues left behind")
+                .noneMatch(name -> name.startsWith("warren-bench-"));
+    }
+
+    @Test
+    @Timeout(60)
+    void theRawUntypedAndTypedPublishersSendTheSameBody() throws Exception {
+        String queue = QueueAdmin.uniqueName("same-body");
+        ObjectMapper mapper = CoreModule.newObjectMapper();
+        TaskBodies bodies = new TaskBodies(mapper, 200);
+        // The typed call takes its queue from the route table, as in a benchmark run.
+        Injector publishing = Guice.createInjector(new CoreModule(AmqpSettings.of(broker.amqpUri())
+                .withConnectionName("warren-bench-same-body"), RouteTable.allTo(queue)));
+        try (Connection connection = broker.connect("warren-bench-same-body-raw");
+             AmqpConnections connections = publishing.getInstance(AmqpConnections.class)) {
+            QueueAdmin admin = new QueueAdmin(connection);
+            admin.declare(queue);
+            try {
+                TaskPublisher publisher = publishing.getInstance(TaskPublisher.class);
+                // Each sends its first task, n = 0, in this order.
+                new RawPublisher(connection, bodies, 10).publish(queue, 1, Long.MAX_VALUE);
+                new WarrenPublisher(publisher, bodies, 10).publish(queue, 1, Long.MAX_VALUE);
+                new TypedPublisher(publisher, queue, bodies, 10).publish(queue, 1, Long.MAX_VALUE);
+
+                List<GetResponse> sent = new ArrayList<>();
+                try (Channel channel = connection.createChannel()) {
+                    for (GetResponse response; (response = channel.basicGet(queue, true)) != null; ) {
+                        sent.add(response);
+                    }
+                }
+                assertThat(sent).hasSize(3);
+                assertThat(sent).allSatisfy(response -> {
+                    assertThat(new String(response.getBody(), StandardCharsets.UTF_8))
+                            .matches("\\{\"task_type\":\"noop\",\"n\":0,\"padding\":\"x+\"}");
+                    assertThat(response.getBody()).hasSize(194);   // --body-bytes 200, n has 1 digit, not 7
+                    assertThat(response.getProps().getType()).isEqualTo("noop");
+                    assertThat(response.getProps().getContentType()).isEqualTo("application/json");
+                    assertThat(response.getProps().getDeliveryMode()).isEqualTo(2);
+                });
+                assertThat(sent.get(2).getBody()).as("typed body, byte for byte").isEqualTo(sent.get(1).getBody())
+                        .isEqualTo(sent.get(0).getBody());
+            } finally {
+                admin.delete(queue);
+            }
+        }
     }
 }
