@@ -3,6 +3,8 @@ package com.example.images;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stands in for the team's image service so the example runs anywhere: it resizes nothing, but
@@ -12,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PretendImageStore implements ImageStore {
 
+    private static final Logger log = LoggerFactory.getLogger(PretendImageStore.class);
     private static final Set<String> FORMATS = Set.of("png", "jpg", "jpeg", "webp");
 
     private final Set<String> cached = ConcurrentHashMap.newKeySet();
@@ -25,6 +28,7 @@ public final class PretendImageStore implements ImageStore {
         }
         // The copy's URL depends on the image and the width only: a second run with the same key
         // names the same copy, so the handler is idempotent without remembering the key.
+        log.info("pretended to resize {} to {} px", imageUrl, width);
         return imageUrl.substring(0, dot) + "-" + width + imageUrl.substring(dot);
     }
 

@@ -65,6 +65,9 @@ class WorkerAppEndToEndTest {
             JsonNode reply = resizeWithPikaRpc(queue, "https://img.example/cat.jpg", 100);
             assertThat(reply.path("status").asText()).as("reply %s", reply).isEqualTo("succeeded");
             assertThat(reply.path("result").path("resized_url").asText()).isEqualTo("https://img.example/cat-100.jpg");
+            // worker-app shows a team's INFO lines, each naming the task it ran for.
+            assertThat(worker.log()).containsPattern("INFO  \\[[^]]+\\] PretendImageStore - \\[resize_image [0-9a-f-]{36}\\]"
+                    + " pretended to resize https://img.example/cat.jpg to 100 px");
 
             sendFromJava(queue);
 
