@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.CoreModule;
+import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
@@ -21,10 +23,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Delayed tasks are held on disk by the broker: a restart in the middle of their delay loses none. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DelayedTasksAcrossRestartTest {
+
+    private static final Logger log = LoggerFactory.getLogger(DelayedTasksAcrossRestartTest.class);
 
     private final ObjectMapper mapper = CoreModule.newObjectMapper();
     private PrivateRabbitNode node;
@@ -40,6 +46,17 @@ class DelayedTasksAcrossRestartTest {
         if (node != null) {
             node.close();
         }
+    }
+
+    private long heldInDelayQueues() throws Exception {
+        long held = 0;
+        try (Connection connection = node.broker().connect("delay-count");
+             Channel channel = connection.createChannel()) {
+            for (int k = 0; k < DelayTopology.LEVELS; k++) {
+                held += channel.queueDeclarePassive(DelayTopology.level(k)).getMessageCount();
+            }
+        }
+        return held;
     }
 
     @Test
@@ -59,6 +76,9 @@ class DelayedTasksAcrossRestartTest {
                 confirms.add(warren.publisher().publish(task, Duration.ofSeconds(3 + i % 20)));
             }
             CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            long held = heldInDelayQueues();
+            log.info("{} of {} delayed tasks held in delay queues when the broker stops", held, n);
+            assertThat(held).as("tasks in the delay queues when the broker stops").isPositive();
 
             node.stop();
             node.start();

@@ -123,6 +123,25 @@ class DelayedTasksTest {
     }
 
     @Test
+    void typedDelayedAndScheduledPublishesHandTheHandlerTheRecordNotBeforeDue() throws Exception {
+        String queue = queues.unique("delay-typed");
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TypedTasks()).start()) {
+            TypedTasks.ResizeImage cat = new TypedTasks.ResizeImage("https://img.example/cat.png", 640);
+            TypedTasks.ResizeImage dog = new TypedTasks.ResizeImage("https://img.example/dog.png", 320);
+            Instant due = Instant.now().plusSeconds(2);
+            warren.publisher().publish(TypedTasks.RESIZE, cat, Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+            warren.publisher().publishAt(TypedTasks.RESIZE, dog, due).get(10, TimeUnit.SECONDS);
+
+            TypedTasks.Seen seen = warren.get(TypedTasks.Seen.class);
+            assertThat(seen.of(TypedTasks.RESIZE)).as("nothing runs before due").isEmpty();
+            await().atMost(Duration.ofSeconds(20)).until(() -> seen.of(TypedTasks.RESIZE).size() == 2);
+            assertThat(Instant.now()).isAfterOrEqualTo(due);
+            assertThat(seen.of(TypedTasks.RESIZE)).extracting(TypedTasks.Seen.Run::payload)
+                    .containsExactlyInAnyOrder(cat, dog);
+        }
+    }
+
+    @Test
     void delaysOfHoursAndDaysWaitInTheQueueOfTheirHighestBitWithTheirBitsInTheKey() throws Exception {
         String queue = queues.unique("delay-long");
         try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks());
