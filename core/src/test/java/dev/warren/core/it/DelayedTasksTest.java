@@ -142,6 +142,22 @@ class DelayedTasksTest {
     }
 
     @Test
+    void aTaskScheduledInThePastIsPublishedAtOnceWithItsDueAt() throws Exception {
+        String queue = queues.unique("delay-past");
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks());
+             Connection connection = broker.connect("delay-consumer")) {
+            Arrivals arrivals = Arrivals.consume(connection, queue);
+            Instant at = Instant.parse("2026-01-01T00:00:00Z");
+            OutgoingTask task = OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", 1));
+            warren.publisher().publishAt(task, at).get(10, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> arrivals.size() == 1);
+            assertThat(arrivals.all().get(0).id()).isEqualTo(task.id());
+            assertThat(arrivals.all().get(0).dueAt()).isEqualTo(at);
+        }
+    }
+
+    @Test
     void delaysOfHoursAndDaysWaitInTheQueueOfTheirHighestBitWithTheirBitsInTheKey() throws Exception {
         String queue = queues.unique("delay-long");
         try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue, new TestTasks());
