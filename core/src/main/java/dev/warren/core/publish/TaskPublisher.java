@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,15 +61,13 @@ public final class TaskPublisher {
     private Channel channel;
     private boolean replyConsumerStarted;
     private final Clock clock;
-    // Work queues already bound to the delay topology; the topology itself is declared with the first.
-    // Guarded by delayLock, which is held while declaring (a few round trips, once per queue).
-    private final Set<String> delayBoundQueues = new HashSet<>();
-    private final Object delayLock = new Object();
+    private final DelayBindings delayBindings;
 
     @Inject
     public TaskPublisher(AmqpConnections connections, TaskCodec codec, RouteTable routes,
                          Set<PublishListener> listeners, Clock clock) {
         this.clock = clock;
+        this.delayBindings = new DelayBindings(connections);
         this.connections = connections;
         this.codec = codec;
         this.routes = routes;
@@ -176,7 +172,7 @@ public final class TaskPublisher {
         }
         String key = DelayTopology.routingKey(DelayTopology.seconds(delay), queue);
         try {
-            bindForDelays(queue);
+            delayBindings.ensureBound(queue);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(new PublishException(PublishException.Reason.CONNECTION_LOST,
                     "cannot declare the delay topology for task " + task.id() + " to '" + queue + "': "
@@ -184,34 +180,6 @@ public final class TaskPublisher {
         }
         // Mandatory: every delay of 1 s or more sets some bit, so a publish always reaches a delay queue.
         return publishRaw(key, properties, (ch, props) -> ch.basicPublish(DelayTopology.ENTRY, key, true, props, body));
-    }
-
-    /**
-     * Declares the delay topology and binds {@code queue} to it, once per queue and publisher, on a
-     * channel of its own: a missing queue closes that channel, not the publishing one.
-     */
-    private void bindForDelays(String queue) throws IOException {
-        synchronized (delayLock) {
-            if (delayBoundQueues.contains(queue)) {
-                return;
-            }
-            Channel ch = connections.publishing().createChannel();
-            try {
-                if (delayBoundQueues.isEmpty()) {
-                    DelayTopology.declare(ch);
-                }
-                DelayTopology.bind(ch, queue);
-                delayBoundQueues.add(queue);
-            } finally {
-                if (ch.isOpen()) {
-                    try {
-                        ch.close();
-                    } catch (TimeoutException e) {
-                        log.debug("closing the delay declaration channel timed out", e);
-                    }
-                }
-            }
-        }
     }
 
     /**
