@@ -35,7 +35,7 @@ class PublicSurfaceTest {
                     "OversizedBody"),
             "dev.warren.core.consume", Set.of("TaskExecution", "TaskLogContext", "TopologyMismatchException", "Worker",
                     "WorkerStats"),
-            "dev.warren.core.publish", Set.of("OutgoingTask", "PublishException", "ResultListener", "RouteTable",
+            "dev.warren.core.publish", Set.of("DelayTopology", "OutgoingTask", "PublishException", "ResultListener", "RouteTable",
                     "TaskFailedException", "TaskPublisher"),
             "dev.warren.core.wire", Set.of("MalformedTaskException", "TaskCodec", "TaskHeaders", "TaskMessage",
                     "TaskResult", "TaskTooLargeException"));

@@ -18,6 +18,7 @@ import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.wire.TaskResult;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Publishes a task, persistent and confirmed by the broker, and prints its message id.",
             "Example: send --type send_welcome_email --field user_id=123 --field email=user@example.com",
-            "A field value that reads as JSON (123, true, {...}) is sent as JSON, anything else as a string."})
+            "A field value that reads as JSON (123, true, {...}) is sent as JSON, anything else as a string.",
+            "--delay 90m or --at 2026-12-24T09:00:00Z: the broker holds the task until then (docs/scheduling.md)."})
 final class SendCommand implements java.util.concurrent.Callable<Integer> {
 
     @Spec
@@ -66,8 +68,22 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             description = "How long to wait for confirms and, with --wait, for the result (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--delay", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Deliver the task after DURATION (90s, 90m, 2h), held by the broker; whole seconds, rounded up.")
+    Duration delay;
+
+    @Option(names = "--at", paramLabel = "INSTANT",
+            description = "Deliver the task at INSTANT (ISO-8601 UTC, e.g. 2026-12-24T09:00:00Z), held by the broker.")
+    Instant at;
+
     @Override
     public Integer call() throws Exception {
+        if (delay != null && at != null) {
+            throw new InvalidSettingException("--delay and --at exclude each other; give one");
+        }
+        if ((delay != null || at != null) && await) {
+            throw new InvalidSettingException("--wait does not work with --delay or --at; drop --wait");
+        }
         if (count < 1) {
             throw new InvalidSettingException("--count must be >= 1, was " + count);
         }
@@ -94,7 +110,8 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             for (int i = 0; i < count; i++) {
                 OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue.queue(), null, null, null);
                 ids.add(task.id());
-                confirms.add(publisher.publish(task));
+                confirms.add(delay != null ? publisher.publish(task, delay)
+                        : at != null ? publisher.publishAt(task, at) : publisher.publish(task));
             }
             try {
                 CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new))

@@ -2,6 +2,7 @@ package dev.warren.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +28,8 @@ import dev.warren.core.testing.RabbitBroker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -229,6 +232,41 @@ class SendCommandTest {
     }
 
     /** Runs {@code producer-app args} in this JVM, capturing stdout and stderr. */
+    @Test
+    void sendWithDelayLeavesTheQueueEmptyUntilDueThenTheTaskArrivesWithItsDueAt() throws Exception {
+        String queue = declared(queues.unique("send-delay"));
+        Instant sent = Instant.now();
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop", "--delay", "3s");
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        String id = run.out().strip();
+        assertThat(readyMessages(queue)).as("not there before due").isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> readyMessages(queue) == 1);
+        GetResponse task = get(queue);
+        Instant due = Instant.parse(task.getProps().getHeaders().get("x-warren-due-at").toString());
+        assertThat(Instant.now()).isAfterOrEqualTo(due);
+        assertThat(due).isAfterOrEqualTo(sent.plusSeconds(3));
+        assertThat(task.getProps().getMessageId()).isEqualTo(id);
+        assertThat(task.getProps().getType()).isEqualTo("noop");
+    }
+
+    @Test
+    void sendAtAnInstantIsHeldUntilThenAndDelayWithAtIsAUsageError() throws Exception {
+        String queue = declared(queues.unique("send-at"));
+        Instant at = Instant.now().plusSeconds(2);
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop", "--at", at.toString());
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> readyMessages(queue) == 1);
+        assertThat(Instant.now()).isAfterOrEqualTo(at);
+        Run both = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop", "--delay", "1s",
+                "--at", at.toString());
+        assertThat(both.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(both.err()).contains("--delay and --at");
+    }
+
     private static Run run(String... args) throws Exception {
         var out = new StringWriter();
         var err = new StringWriter();

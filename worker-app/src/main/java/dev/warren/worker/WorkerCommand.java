@@ -3,6 +3,7 @@ package dev.warren.worker;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import com.rabbitmq.client.Channel;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.QueueOption;
 import dev.warren.cli.DurationConverter;
@@ -15,6 +16,7 @@ import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
+import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.task.TaskModule;
 import dev.warren.metrics.MetricsLifecycle;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -102,6 +105,12 @@ public final class WorkerCommand implements Callable<Integer> {
                     + " directory if it holds that services file (env WARREN_TASKS, comma-separated).")
     List<String> tasks;
 
+    @Option(names = "--delayed-tasks", defaultValue = "${env:WARREN_DELAYED_TASKS:-false}",
+            description = "At start, declare the broker's delay topology and bind the work queue to it, so delayed"
+                    + " tasks from any client (pika by docs/scheduling.md's routing convention) arrive; needs the"
+                    + " permissions docs/scheduling.md lists (env WARREN_DELAYED_TASKS; default ${DEFAULT-VALUE}).")
+    boolean delayedTasks;
+
     @Option(names = "--demo", defaultValue = "${env:WARREN_DEMO:-false}",
             description = "Also run the demo task types send_welcome_email, noop, echo, sleep, fail and crash; crash"
                     + " halts the worker, so never in production (env WARREN_DEMO; default ${DEFAULT-VALUE}).")
@@ -144,6 +153,7 @@ public final class WorkerCommand implements Callable<Integer> {
         try {
             metricsEndpoint.start();
             worker.start();
+            declareDelayedTasks(connections);
             stopRequested.await();
             log.info("stop requested; finishing in-flight tasks (up to {})", Durations.format(shutdownTimeout));
         } finally {
@@ -152,6 +162,23 @@ public final class WorkerCommand implements Callable<Integer> {
             connections.close();
         }
         return 0;
+    }
+
+    /**
+     * With {@code --delayed-tasks}: declares the delay topology and binds the work queue to it, on a
+     * channel of its own (idempotent; both are durable, so they outlive a broker restart).
+     */
+    void declareDelayedTasks(AmqpConnections connections) throws IOException {
+        if (!delayedTasks) {
+            return;
+        }
+        try (Channel channel = connections.publishing().createChannel()) {
+            DelayTopology.declare(channel);
+            DelayTopology.bind(channel, queue.queue());
+        } catch (TimeoutException e) {
+            throw new IOException("closing the channel that declared the delay topology timed out", e);
+        }
+        log.info("delay topology declared; '{}' receives delayed tasks", queue.queue());
     }
 
     /** The worker settings these flags describe. */

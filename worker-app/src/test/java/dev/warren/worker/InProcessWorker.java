@@ -52,6 +52,7 @@ final class InProcessWorker implements AutoCloseable {
         try {
             started.metrics.start();
             started.worker.start();
+            command.declareDelayedTasks(started.connections);
         } catch (IOException | RuntimeException e) {
             started.close();
             throw e;

@@ -35,6 +35,21 @@ class PikaInteropTest {
     private final RabbitBroker broker = RabbitBroker.shared();
 
     @Test
+    void aDelayedTaskFromAPikaProducerIsHandledByAWorkerStartedWithDelayedTasks() throws Exception {
+        String queue = queues.unique("pika-delayed-to-warren");
+        try (var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo", "--email-delay", "0ms",
+                "--delayed-tasks")) {
+            // The worker declared the delay topology and bound its queue: pika only publishes.
+            try (var producer = PikaScript.start(directory, "pika_delayed_producer.py",
+                    "--uri", broker.amqpUri(), "--queue", queue, "--delay", "2")) {
+                assertThat(producer.awaitExit(SCRIPT_TIMEOUT)).as("%s", producer).isZero();
+            }
+            awaitSucceededWelcomeEmails(worker, 1);
+            assertThat(worker.worker().stats().count(TaskOutcome.DEAD_LETTERED)).isZero();
+        }
+    }
+
+    @Test
     void aPikaProducersTasksAreHandledByAWarrenWorker() throws Exception {
         String queue = queues.unique("pika-to-warren");
 

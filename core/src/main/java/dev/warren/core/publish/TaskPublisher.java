@@ -9,11 +9,16 @@ import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.spi.PublishListener;
 import dev.warren.core.task.TaskType;
 import dev.warren.core.wire.TaskCodec;
+import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskResult;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -55,10 +60,14 @@ public final class TaskPublisher {
     private final Object publishLock = new Object();
     private Channel channel;
     private boolean replyConsumerStarted;
+    private final Clock clock;
+    private final DelayBindings delayBindings;
 
     @Inject
     public TaskPublisher(AmqpConnections connections, TaskCodec codec, RouteTable routes,
-                         Set<PublishListener> listeners) {
+                         Set<PublishListener> listeners, Clock clock) {
+        this.clock = clock;
+        this.delayBindings = new DelayBindings(connections);
         this.connections = connections;
         this.codec = codec;
         this.routes = routes;
@@ -122,6 +131,55 @@ public final class TaskPublisher {
         AMQP.BasicProperties properties = codec.properties(task.id(), task.type(), task.headers(), task.replyTo(),
                 task.correlationId());
         return publishRaw(queue, properties, codec.body(task.type(), task.payload()));
+    }
+
+    /**
+     * Publishes a task of {@code type} to run after {@code delay}, like {@link #publish(OutgoingTask, Duration)}.
+     */
+    public <P> CompletableFuture<Void> publish(TaskType<P, ?> type, P payload, Duration delay) {
+        return publish(task(type, payload), delay);
+    }
+
+    /** Publishes a task of {@code type} to run at {@code at}, like {@link #publishAt(OutgoingTask, Instant)}. */
+    public <P> CompletableFuture<Void> publishAt(TaskType<P, ?> type, P payload, Instant at) {
+        return publishAt(task(type, payload), at);
+    }
+
+    /**
+     * Publishes {@code task} to run after {@code delay}: the broker holds it in the delay topology
+     * ({@link DelayTopology}, declared on first use, the work queue bound on first use) and delivers it
+     * to its work queue with its id, type, headers and payload, plus {@value TaskHeaders#DUE_AT}. It
+     * arrives no earlier than due: the delay is rounded up to whole seconds, then comes broker latency.
+     * Completes on confirm (the task is held by the broker). A delay of zero or less publishes at once.
+     *
+     * @throws IllegalArgumentException when the delay is longer than {@link DelayTopology#MAX_DELAY_SECONDS}
+     */
+    public CompletableFuture<Void> publish(OutgoingTask task, Duration delay) {
+        return publishAt(task, clock.instant().plus(delay));
+    }
+
+    /** Publishes {@code task} to run at {@code at}, like {@link #publish(OutgoingTask, Duration)}. */
+    public CompletableFuture<Void> publishAt(OutgoingTask task, Instant at) {
+        Duration delay = Duration.between(clock.instant(), at);
+        String queue = task.queue() != null ? task.queue() : routes.queueFor(task.type());
+        Map<String, Object> headers = new HashMap<>(task.headers());
+        headers.put(TaskHeaders.DUE_AT, at.toString());
+        AMQP.BasicProperties properties = codec.properties(task.id(), task.type(), headers, task.replyTo(),
+                task.correlationId());
+        byte[] body = codec.body(task.type(), task.payload());
+        if (delay.isNegative() || delay.isZero()) {
+            return publishRaw(queue, properties, body);
+        }
+        String key = DelayTopology.routingKey(DelayTopology.seconds(delay), queue);
+        try {
+            delayBindings.ensureBound(queue);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(new PublishException(PublishException.Reason.CONNECTION_LOST,
+                    "cannot declare the delay topology for task " + task.id() + " to '" + queue + "': "
+                            + AmqpConnections.describe(e), e));
+        }
+        // Mandatory: every delay of 1 s or more sets some bit, so a publish always reaches a delay queue.
+        return publishRaw(key, properties, (ch, props) -> ch.basicPublish(DelayTopology.ENTRY, key, true, props, body));
     }
 
     /**

@@ -29,6 +29,12 @@ public final class TaskHeaders {
      */
     public static final String BODY_BYTES = "x-warren-body-bytes";
 
+    /**
+     * On a delayed task: the ISO-8601 instant it is due (see docs/scheduling.md). Kept on arrival; it
+     * never runs before this instant.
+     */
+    public static final String DUE_AT = "x-warren-due-at";
+
     /** Body field that carries the task type in the classic recipe. */
     public static final String TASK_TYPE_FIELD = "task_type";
     /** Content type of every task and result. */

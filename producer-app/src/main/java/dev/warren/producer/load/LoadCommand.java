@@ -16,6 +16,7 @@ import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.PublishListener;
 import dev.warren.core.wire.TaskCodec;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,7 +169,7 @@ public final class LoadCommand implements Callable<Integer> {
         Set<PublishListener> listeners = injector.getInstance(Key.get(new TypeLiteral<Set<PublishListener>>() { }));
         for (int i = 1; i < n; i++) {
             list.add(new TaskPublisher(injector.getInstance(AmqpConnections.class), injector.getInstance(TaskCodec.class),
-                    injector.getInstance(RouteTable.class), listeners));
+                    injector.getInstance(RouteTable.class), listeners, injector.getInstance(Clock.class)));
         }
         return list;
     }
