@@ -5,11 +5,9 @@ import com.rabbitmq.client.Envelope;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.connection.OversizedBody;
-import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.spi.TaskFailure;
-import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskTooLargeException;
@@ -18,11 +16,8 @@ import jakarta.inject.Singleton;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,10 +72,10 @@ final class OversizedTasks {
                 return null;
             }
             TaskFailure failure = new TaskFailure(queue, envelope, body.properties(), new byte[0], null, cause, true);
-            publishCopy(dlq, failure, body.size(), body.map());
-            // The same shape as every other dead-lettering line ("task ID (TYPE) dead-lettered to 'DLQ' (WHY): REASON").
-            log.warn("task {} ({}) dead-lettered to '{}' (permanent failure): {}; the body was not read", id,
-                    TaskListener.UNKNOWN_TYPE, dlq, cause.getMessage());
+            ByteBuffer kept = body.map();
+            DeadLetterOnFailure.publishCopy(failure, failure.attempt(), clock.instant(), CONFIRM_TIMEOUT,
+                    properties -> publisher.publishRaw(dlq, withSize(properties, body.size()), kept));
+            DeadLetterOnFailure.logDeadLettered(log, failure, dlq, "permanent failure");
             return TaskOutcome.DEAD_LETTERED;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -89,21 +84,6 @@ final class OversizedTasks {
             log.error("task {} from '{}' {}, and could not be moved to '{}': {}; it goes back to the queue",
                     id, queue, cause.getMessage(), dlq, AmqpConnections.describe(e));
             return null;
-        }
-    }
-
-    private void publishCopy(String dlq, TaskFailure failure, long size, ByteBuffer body) throws Exception {
-        Instant now = clock.instant();
-        try {
-            publisher.publishRaw(dlq, withSize(failure.republishProperties(failure.attempt(), now), size), body)
-                    .get(CONFIRM_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNENCODABLE)) {
-                throw e;
-            }
-            // As DeadLetterOnFailure.publishCopy: a copy without the task's own headers beats none.
-            publisher.publishRaw(dlq, withSize(failure.republishPropertiesWithoutOwnHeaders(failure.attempt(), now), size), body)
-                    .get(CONFIRM_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 

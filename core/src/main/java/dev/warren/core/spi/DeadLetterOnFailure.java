@@ -1,17 +1,18 @@
 package dev.warren.core.spi;
 
+import com.rabbitmq.client.AMQP;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
-import dev.warren.core.spi.FailurePolicy;
-import dev.warren.core.spi.TaskFailure;
-import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.TaskExpiredException;
 import dev.warren.core.wire.MalformedTaskException;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterOnFailure implements FailurePolicy {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterOnFailure.class);
-    private static final long CONFIRM_TIMEOUT_SECONDS = 30;
+    private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
     private final TaskPublisher publisher;
     private final Clock clock;
@@ -49,17 +50,27 @@ public final class DeadLetterOnFailure implements FailurePolicy {
      */
     public static void publishCopy(TaskPublisher publisher, String dlq, TaskFailure failure, int attempt, Instant now)
             throws Exception {
+        publishCopy(failure, attempt, now, CONFIRM_TIMEOUT,
+                properties -> publisher.publishRaw(dlq, properties, failure.body()));
+    }
+
+    /**
+     * Like {@link #publishCopy(TaskPublisher, String, TaskFailure, int, Instant)}, for a copy whose
+     * body is not in {@code failure}: {@code send} publishes the given properties (first with the
+     * message's own headers, then, if they do not fit in a frame, without them) with its body.
+     */
+    public static void publishCopy(TaskFailure failure, int attempt, Instant now, Duration confirmTimeout,
+                                   Function<AMQP.BasicProperties, CompletableFuture<Void>> send) throws Exception {
         try {
-            publisher.publishRaw(dlq, failure.deadLetterProperties(attempt, now), failure.body())
-                    .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            send.apply(failure.deadLetterProperties(attempt, now)).get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNENCODABLE)) {
                 throw e;
             }
             log.warn("task {}: its own headers and Warren's do not fit in one frame ({}); dead-lettering it without"
                     + " its own headers", TaskFailure.printable(failure.properties().getMessageId()), p.getMessage());
-            publisher.publishRaw(dlq, failure.republishPropertiesWithoutOwnHeaders(attempt, now), failure.body())
-                    .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            send.apply(failure.republishPropertiesWithoutOwnHeaders(attempt, now))
+                    .get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -38,7 +38,7 @@ public record TaskFailure(String queue, Envelope envelope, AMQP.BasicProperties 
 
     /** The task type, or {@code "unknown"} when the body could not be decoded. */
     public String taskType() {
-        return message == null ? "unknown" : message.type();
+        return message == null ? TaskListener.UNKNOWN_TYPE : message.type();
     }
 
     /**
