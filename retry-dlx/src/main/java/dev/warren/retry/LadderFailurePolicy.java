@@ -4,6 +4,7 @@ import dev.warren.core.config.Durations;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.spi.FailureOutcome;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskFailure;
 import dev.warren.core.spi.TaskOutcome;
@@ -45,6 +46,11 @@ final class LadderFailurePolicy implements FailurePolicy {
 
     @Override
     public TaskOutcome handle(TaskFailure failure) throws Exception {
+        return settle(failure).outcome();
+    }
+
+    @Override
+    public FailureOutcome settle(TaskFailure failure) throws Exception {
         RetrySettings settings = policies.forType(failure.taskType());
         int attempt = failure.attempt();
         String id = TaskFailure.printable(failure.messageId());
@@ -57,7 +63,7 @@ final class LadderFailurePolicy implements FailurePolicy {
                         .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 log.info("task {} ({}) failed attempt {} of {}: {}; retrying in {}", id, TaskFailure.printable(failure.taskType()),
                         attempt, settings.maxAttempts(), failure.reason(), Durations.format(delay));
-                return TaskOutcome.RETRIED;
+                return FailureOutcome.retried(delay);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNENCODABLE)) {
                     throw e;
@@ -69,11 +75,11 @@ final class LadderFailurePolicy implements FailurePolicy {
         return deadLetter(failure, attempt, decision.why());
     }
 
-    private TaskOutcome deadLetter(TaskFailure failure, int attempt, String why) throws Exception {
+    private FailureOutcome deadLetter(TaskFailure failure, int attempt, String why) throws Exception {
         String dlq = DeadLetterOnFailure.deadLetterQueue(failure.queue());
         DeadLetterOnFailure.publishCopy(publisher, dlq, failure, attempt, clock.instant());
         DeadLetterOnFailure.logDeadLettered(log, failure, dlq, why);
-        return TaskOutcome.DEAD_LETTERED;
+        return FailureOutcome.deadLettered(why);
     }
 
     @Override

@@ -7,7 +7,12 @@ import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.spi.TaskEvent;
+import dev.warren.core.spi.TaskListener;
+import dev.warren.core.wire.TaskHeaders;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -33,10 +38,14 @@ final class PutBack {
     private final OversizedBodies oversized;
     private final AtomicInteger returned = new AtomicInteger();
     private final AtomicInteger left = new AtomicInteger();
+    private final TaskListeners listeners;
+    private final Clock clock;
 
-    PutBack(TaskPublisher publisher, OversizedBodies oversized) {
+    PutBack(TaskPublisher publisher, OversizedBodies oversized, TaskListeners listeners, Clock clock) {
         this.publisher = publisher;
         this.oversized = oversized;
+        this.listeners = listeners;
+        this.clock = clock;
     }
 
     /**
@@ -70,6 +79,7 @@ final class PutBack {
         return published.handleAsync((ok, failure) -> {
             if (failure == null && ack(channel, envelope)) {
                 returned.incrementAndGet();
+                listeners.event(event(TaskEvent.Kind.PUT_BACK, queue, properties, clock.instant()));
             } else {
                 left.incrementAndGet();
                 if (failure != null) {
@@ -89,6 +99,19 @@ final class PutBack {
     /** How many could not be put back and were left for the broker to requeue (marked redelivered). */
     int left() {
         return left.get();
+    }
+
+    /**
+     * A {@code kind} event of a delivery known only by its properties (not decoded): its
+     * {@code message_id}, its {@code type} property or {@code unknown}, its attempt header or 1.
+     */
+    static TaskEvent event(TaskEvent.Kind kind, String queue, AMQP.BasicProperties properties, Instant at) {
+        Object header = properties.getHeaders() == null ? null : properties.getHeaders().get(TaskHeaders.ATTEMPT);
+        int attempt = header instanceof Number n && n.longValue() >= 1 && n.longValue() <= Integer.MAX_VALUE
+                ? n.intValue() : 1;
+        String type = properties.getType() == null ? TaskListener.UNKNOWN_TYPE : properties.getType();
+        Instant published = properties.getTimestamp() == null ? null : properties.getTimestamp().toInstant();
+        return TaskEvent.of(kind, properties.getMessageId(), type, queue, attempt, published, at);
     }
 
     private static void requeue(Channel channel, Envelope envelope) {

@@ -5,9 +5,11 @@ import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.spi.FailureOutcome;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.RedeliveredTaskException;
 import dev.warren.core.spi.TaskFailure;
+import dev.warren.core.spi.TaskEvent;
 import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;
@@ -66,6 +68,7 @@ final class TaskDispatcher {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("warren-requeue").factory());
     private final TaskExecution execution;
+    private final Clock clock;
 
     @Inject
     TaskDispatcher(Map<String, TaskDefinition> tasks, TaskCodec codec, ObjectMapper mapper,
@@ -79,6 +82,7 @@ final class TaskDispatcher {
         this.listeners = new TaskListeners(listeners, stats);
         this.maxMessageBytes = settings.maxMessageBytes();
         this.oversized = oversized;
+        this.clock = clock;
         this.execution = new TaskExecution(tasks, mapper, clock, new TaskRunner(List.copyOf(interceptors), inFlight, timer),
                 null);
     }
@@ -86,6 +90,16 @@ final class TaskDispatcher {
     /** The registered task types. */
     Map<String, TaskDefinition> tasks() {
         return tasks;
+    }
+
+    /** The listeners, isolated from the task; a stopping worker tells them of tasks it puts back. */
+    TaskListeners listeners() {
+        return listeners;
+    }
+
+    /** The worker's clock, for the timestamps of task events. */
+    Clock clock() {
+        return clock;
     }
 
     /** What this worker has done so far. */
@@ -138,14 +152,16 @@ final class TaskDispatcher {
         }
         try {
             listeners.started(delivery.queue, metricType, message == null ? null : message.publishedAt());
-            handle(delivery, message, definition, metricType, undecodable, started);
+            TaskEvent received = received(delivery, message);
+            listeners.event(received);
+            handle(delivery, message, definition, metricType, undecodable, started, received);
         } finally {
             TaskLogContext.clear();
         }
     }
 
     private void handle(Delivery delivery, TaskMessage message, TaskDefinition definition, String metricType,
-                        Throwable undecodable, long started) {
+                        Throwable undecodable, long started, TaskEvent received) {
         String queue = delivery.queue;
         TaskOutcome outcome;
         try {
@@ -159,6 +175,7 @@ final class TaskDispatcher {
                         + " crashed, lost its connection or passed the broker's consumer timeout");
             }
             Object payload = execution.bind(definition, message.payload());
+            listeners.event(received.next(TaskEvent.Kind.STARTED, clock.instant(), null));
             Object result = execution.run(definition, payload, TaskExecution.context(message, queue));
             if (!delivery.isCurrent()) {
                 stale(delivery, message, metricType, started, "finished");
@@ -166,6 +183,7 @@ final class TaskDispatcher {
             }
             replies.succeeded(message, result);
             outcome = TaskOutcome.SUCCEEDED;
+            listeners.event(received.next(TaskEvent.Kind.SUCCEEDED, clock.instant(), since(started)));
         } catch (Replies.ReplyFailedException e) {
             log.warn("task {} succeeded but its result could not be sent: {}; leaving it unacknowledged so it"
                     + " is redelivered", TaskFailure.printable(message.id()), e.getMessage());
@@ -179,12 +197,17 @@ final class TaskDispatcher {
                 return;
             }
             boolean permanent = TaskExecution.isPermanent(e);
-            outcome = fail(new TaskFailure(queue, delivery.envelope, delivery.properties, delivery.body, message, e,
-                    permanent), delivery);
-            if (outcome == null) {
+            TaskEvent failed = received.next(TaskEvent.Kind.FAILED, clock.instant(), since(started)).withError(e);
+            listeners.event(failed);
+            FailureOutcome settled = fail(new TaskFailure(queue, delivery.envelope, delivery.properties, delivery.body,
+                    message, e, permanent), delivery);
+            if (settled == null) {
                 finished(queue, metricType, null, started);
                 return;
             }
+            outcome = settled.outcome();
+            TaskEvent.Kind kind = outcome == TaskOutcome.RETRIED ? TaskEvent.Kind.RETRIED : TaskEvent.Kind.DEAD_LETTERED;
+            listeners.event(failed.next(kind, clock.instant(), since(started)).withOutcome(settled));
         }
         ack(delivery, message);
         stats.record(metricType, outcome);
@@ -195,6 +218,8 @@ final class TaskDispatcher {
     private void dispatchOversized(Delivery delivery, OversizedBody kept, long started) {
         listeners.started(delivery.queue, TaskListener.UNKNOWN_TYPE, null);
         listeners.tooLarge(delivery.queue, kept.size());
+        TaskEvent received = received(delivery, null);
+        listeners.event(received);
         TaskOutcome outcome;
         try {
             outcome = oversized.deadLetter(delivery.queue, delivery.envelope, kept);
@@ -209,6 +234,9 @@ final class TaskDispatcher {
         } else {
             ack(delivery, null);
             stats.record(TaskListener.UNKNOWN_TYPE, outcome);
+            listeners.event(received.next(TaskEvent.Kind.DEAD_LETTERED, clock.instant(), since(started))
+                    .withOutcome(FailureOutcome.deadLettered("body of " + kept.size() + " bytes is over the limit of "
+                            + maxMessageBytes)));
         }
         finished(delivery.queue, TaskListener.UNKNOWN_TYPE, outcome, started);
     }
@@ -242,14 +270,27 @@ final class TaskDispatcher {
 
     /** Tells the listeners a delivery ended; a null outcome means it goes back to the queue. */
     private void finished(String queue, String metricType, TaskOutcome outcome, long started) {
-        listeners.finished(queue, metricType, outcome, Duration.ofNanos(System.nanoTime() - started));
+        listeners.finished(queue, metricType, outcome, since(started));
+    }
+
+    private static Duration since(long started) {
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** The {@code received} event of a delivery; without a decoded message, from its properties. */
+    private TaskEvent received(Delivery delivery, TaskMessage message) {
+        if (message != null) {
+            return TaskEvent.of(TaskEvent.Kind.RECEIVED, message.id(), message.type(), delivery.queue,
+                    message.attempt(), message.publishedAt(), clock.instant());
+        }
+        return PutBack.event(TaskEvent.Kind.RECEIVED, delivery.queue, delivery.properties, clock.instant());
     }
 
     /** Hands the failure to the policy; returns the outcome, or null when the delivery was left for redelivery. */
-    private TaskOutcome fail(TaskFailure failure, Delivery delivery) {
+    private FailureOutcome fail(TaskFailure failure, Delivery delivery) {
         try {
-            TaskOutcome outcome = failurePolicy.handle(failure);
-            if (outcome == TaskOutcome.DEAD_LETTERED) {
+            FailureOutcome outcome = failurePolicy.settle(failure);
+            if (outcome.outcome() == TaskOutcome.DEAD_LETTERED) {
                 replies.deadLettered(failure.message(), failure.reason());
             }
             return outcome;

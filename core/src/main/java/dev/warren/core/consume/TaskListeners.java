@@ -1,5 +1,6 @@
 package dev.warren.core.consume;
 
+import dev.warren.core.spi.TaskEvent;
 import dev.warren.core.spi.TaskListener;
 import dev.warren.core.spi.TaskOutcome;
 import java.time.Duration;
@@ -55,6 +56,16 @@ final class TaskListeners {
                 listener.taskTooLarge(queue, bodyBytes);
             } catch (Throwable e) {
                 failed(listener, "taskTooLarge", e);
+            }
+        }
+    }
+
+    void event(TaskEvent event) {
+        for (TaskListener listener : listeners) {
+            try {
+                listener.taskEvent(event);
+            } catch (Throwable e) {
+                failed(listener, "taskEvent", e);
             }
         }
     }

@@ -61,7 +61,7 @@ public final class Worker {
            OversizedBodies oversized) {
         this.settings = settings;
         this.oversized = oversized;
-        this.putBack = new PutBack(publisher, oversized);
+        this.putBack = new PutBack(publisher, oversized, dispatcher.listeners(), dispatcher.clock());
         this.connections = connections;
         this.dispatcher = dispatcher;
         this.inFlight = dispatcher.inFlight();

@@ -96,9 +96,15 @@ public final class DeadLetterOnFailure implements FailurePolicy {
 
     @Override
     public TaskOutcome handle(TaskFailure failure) throws Exception {
+        return settle(failure).outcome();
+    }
+
+    @Override
+    public FailureOutcome settle(TaskFailure failure) throws Exception {
         String dlq = deadLetterQueue(failure.queue());
+        String why = "after attempt " + failure.attempt();
         publishCopy(publisher, dlq, failure, failure.attempt(), clock.instant());
-        logDeadLettered(log, failure, dlq, "after attempt " + failure.attempt());
-        return TaskOutcome.DEAD_LETTERED;
+        logDeadLettered(log, failure, dlq, why);
+        return FailureOutcome.deadLettered(why);
     }
 }

@@ -17,6 +17,15 @@ public interface FailurePolicy {
     TaskOutcome handle(TaskFailure failure) throws Exception;
 
     /**
+     * Like {@link #handle}, also saying the retry delay or the dead-letter reason, for
+     * {@link TaskEvent}s; the worker calls this one. Default: {@link #handle}'s outcome without
+     * them. A policy that overrides it should make {@link #handle} return its outcome.
+     */
+    default FailureOutcome settle(TaskFailure failure) throws Exception {
+        return new FailureOutcome(handle(failure), null, null);
+    }
+
+    /**
      * Whether a delivery the broker marks {@code redelivered} is a failed attempt of its own (a
      * crash or lost connection during the previous one): the worker then hands it to
      * {@link #handle} with a {@link dev.warren.core.spi.RedeliveredTaskException} instead of

@@ -4,9 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Observes tasks as a worker runs them; the metrics module records them. Register with a Guice
- * {@code Multibinder<TaskListener>}. Called on consumer threads, concurrently; must be fast and
- * must not throw.
+ * Observes tasks as a worker runs them; the metrics module records them, the events module
+ * publishes their {@link TaskEvent}s. Register with a Guice {@code Multibinder<TaskListener>}.
+ * Called on consumer threads, concurrently; must be fast, must not block and must not throw (a
+ * listener that throws is logged once and counted, and the task goes on).
  */
 public interface TaskListener {
 
@@ -32,5 +33,17 @@ public interface TaskListener {
      * (outcome {@code dead_lettered}, or null when it could not be moved on and goes back to the queue).
      */
     default void taskTooLarge(String queue, long bodyBytes) {
+    }
+
+    /**
+     * One step of a task's life on this worker, with its context: for each delivery
+     * {@code received}, then {@code started} when its handler runs, then {@code succeeded}, or
+     * {@code failed} followed by {@code retried} or {@code dead_lettered}; or {@code put_back}
+     * alone when a stopping worker returns it unstarted. A delivery that goes back to the queue
+     * unacknowledged (its failure could not be moved on, its channel was lost) ends without a
+     * final event; its redelivery starts again with {@code received}. A body over the size limit
+     * is {@code received} and {@code dead_lettered} unread. Default: ignored.
+     */
+    default void taskEvent(TaskEvent event) {
     }
 }
