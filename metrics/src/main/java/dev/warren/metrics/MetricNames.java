@@ -50,6 +50,11 @@ public final class MetricNames {
     /** {@code warren_queue_consumers{queue}}: consumers of those queues, across all workers. */
     public static final String QUEUE_CONSUMERS = "warren.queue.consumers";
     /**
+     * {@code warren_events_dropped_total{reason}}: task events dropped instead of published to the
+     * events stream; reason buffer_full, unavailable, refused, nacked or shutdown (docs/events.md).
+     */
+    public static final String EVENTS_DROPPED = "warren.events.dropped";
+    /**
      * Prefix of amqp-client's own metrics ({@code MicrometerMetricsCollector}), e.g.
      * {@code warren_amqp_connections}, {@code warren_amqp_published_total},
      * {@code warren_amqp_consumed_total}; not {@code rabbitmq_}, which the broker's own
@@ -63,6 +68,8 @@ public final class MetricNames {
     public static final String TASK_TYPE = "task_type";
     /** Tag: how a task attempt ended ({@code TaskOutcome.label()}). */
     public static final String OUTCOME = "outcome";
+    /** Tag: why task events were dropped ({@code EventDrops.Reason.label()}). */
+    public static final String REASON = "reason";
     /** Tag: how a publish ended ({@code PublishListener.Result.label()}). */
     public static final String RESULT = "result";
 

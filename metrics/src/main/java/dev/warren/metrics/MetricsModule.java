@@ -12,6 +12,7 @@ import dev.warren.core.spi.HealthCheck;
 import dev.warren.core.spi.PublishListener;
 import dev.warren.core.spi.TaskListener;
 import dev.warren.core.task.TaskModule;
+import dev.warren.events.EventDrops;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -28,7 +29,8 @@ import java.util.Objects;
  * Warren's metrics ({@link MetricNames}), and amqp-client's {@link MicrometerMetricsCollector} for
  * the connections. {@code /health} aggregates every bound {@link HealthCheck}: connections in
  * any app, consumers too in a worker. Queue depths and in-flight tasks are recorded only when a
- * {@link Worker} is bound. Opens nothing in {@code configure()}.
+ * {@link Worker} is bound, dropped task events ({@code warren_events_dropped_total}) only when the
+ * events module is installed. Opens nothing in {@code configure()}.
  */
 public final class MetricsModule extends AbstractModule {
 
@@ -50,6 +52,9 @@ public final class MetricsModule extends AbstractModule {
                 .toProvider(AmqpClientMetrics.class).in(Singleton.class);
         // Present in a worker (WorkerModule binds it), absent in a producer.
         OptionalBinder.newOptionalBinder(binder(), Worker.class);
+        // Present when the events module is installed.
+        OptionalBinder.newOptionalBinder(binder(), EventDrops.class);
+        bind(EventMetrics.class).asEagerSingleton();
         // The registered task types bound the task_type label; empty in an app without tasks.
         TaskModule.taskBinder(binder());
     }

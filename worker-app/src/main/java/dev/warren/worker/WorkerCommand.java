@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.QueueOption;
 import dev.warren.cli.DurationConverter;
+import dev.warren.cli.EventsOptions;
 import dev.warren.cli.MetricsOptions;
 import dev.warren.core.CoreModule;
 import dev.warren.core.WorkerModule;
@@ -19,6 +20,7 @@ import dev.warren.core.consume.Worker;
 import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.task.TaskModule;
+import dev.warren.events.EventPublisher;
 import dev.warren.metrics.MetricsLifecycle;
 import dev.warren.retry.RetryDlxModule;
 import dev.warren.worker.demo.DemoSettings;
@@ -30,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,6 +71,9 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Mixin
     QueueOption queue;
+
+    @Mixin
+    EventsOptions events;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "${env:WARREN_CONCURRENCY:-1}",
             description = "Consumers, each on its own channel and thread (env WARREN_CONCURRENCY; default ${DEFAULT-VALUE}).")
@@ -137,7 +143,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String workerName = name != null && !name.isBlank() ? name : defaultName();
+        String workerName = workerName();
         AmqpSettings amqp = connection.toSettings("warren-worker@" + workerName);
         WorkerSettings settings = settings();
         try (TaskModuleLoader loader = taskModuleLoader()) {
@@ -149,15 +155,19 @@ public final class WorkerCommand implements Callable<Integer> {
         Worker worker = injector.getInstance(Worker.class);
         AmqpConnections connections = injector.getInstance(AmqpConnections.class);
         MetricsLifecycle metricsEndpoint = injector.getInstance(MetricsLifecycle.class);
+        Optional<EventPublisher> eventPublisher = events.enabled()
+                ? Optional.of(injector.getInstance(EventPublisher.class)) : Optional.empty();
         log.info("worker {} starting against {}", workerName, amqp.redactedUri());
         try {
             metricsEndpoint.start();
+            eventPublisher.ifPresent(EventPublisher::start);
             worker.start();
             declareDelayedTasks(connections);
             stopRequested.await();
             log.info("stop requested; finishing in-flight tasks (up to {})", Durations.format(shutdownTimeout));
         } finally {
             worker.stop();
+            eventPublisher.ifPresent(EventPublisher::close);
             metricsEndpoint.close();
             connections.close();
         }
@@ -201,6 +211,7 @@ public final class WorkerCommand implements Callable<Integer> {
     List<Module> modules(AmqpSettings amqp, WorkerSettings settings, TaskModuleLoader loader) {
         List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
                 new WorkerModule(settings), new RetryDlxModule(retry.settings(), retry.queueType()), metrics.module()));
+        events.module(workerName()).ifPresent(modules::add);
         modules.addAll(TaskModules.checked(taskModules(loader)));
         return modules;
     }
@@ -229,6 +240,11 @@ public final class WorkerCommand implements Callable<Integer> {
     /** Asks a running {@link #call()} to stop gracefully, as SIGTERM does. */
     public void requestStop() {
         stopRequested.countDown();
+    }
+
+    /** {@code --name}, else host-pid. */
+    String workerName() {
+        return name != null && !name.isBlank() ? name : defaultName();
     }
 
     private static String defaultName() {

@@ -120,6 +120,24 @@ public final class AmqpConnections implements AutoCloseable {
         return Optional.ofNullable(publishing);
     }
 
+    /**
+     * Opens a connection of its own, {@code <name>-<role>}, for traffic beside the tasks such as
+     * task events: in one try (no retry until the startup timeout), with automatic recovery, and
+     * without amqp-client metrics (they count the task traffic). Broker flow control on it never
+     * blocks task channels. Not part of {@link #isOpen()}; the caller owns it and closes it.
+     *
+     * @throws IOException      when the broker cannot be reached or refuses the user
+     * @throws TimeoutException when the connection handshake times out
+     */
+    public Connection openSide(String role) throws IOException, TimeoutException {
+        checkOpen();
+        String name = settings.connectionName() + "-" + role;
+        Connection connection = ConnectionFactories.create(settings).newConnection(ConnectionFactories.addresses(settings),
+                name);
+        watch(connection, name);
+        return connection;
+    }
+
     /** True when every connection opened so far is open (no recovery in progress). */
     public synchronized boolean isOpen() {
         return !closed && (publishing == null || publishing.isOpen()) && (consuming == null || consuming.isOpen());

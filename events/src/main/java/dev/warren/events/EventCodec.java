@@ -1,0 +1,120 @@
+package dev.warren.events;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Event schema v1 as JSON (docs/events.md): one object per event, {@code "v":1} first, fields
+ * without a value left out. Reading ignores fields it does not know (a later v1 may add some) and
+ * refuses another major version. Thread-safe.
+ */
+public final class EventCodec {
+
+    /** Content type of every event message. */
+    public static final String CONTENT_TYPE = "application/json";
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+
+    private EventCodec() {
+    }
+
+    /** The JSON of {@code event}, UTF-8. */
+    public static byte[] encode(Event event) {
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(JSON._getBufferRecycler(), 384);
+             JsonGenerator json = JSON.createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeNumberField("v", Event.VERSION);
+            json.writeStringField("event", event.event());
+            string(json, "message_id", event.messageId());
+            string(json, "task_type", event.taskType());
+            string(json, "queue", event.queue());
+            if (event.attempt() != null) {
+                json.writeNumberField("attempt", event.attempt());
+            }
+            string(json, "worker", event.worker());
+            json.writeStringField("at", event.at().toString());
+            string(json, "published_at", event.publishedAt() == null ? null : event.publishedAt().toString());
+            number(json, "duration_ms", event.durationMs());
+            string(json, "error", event.error());
+            string(json, "error_message", event.errorMessage());
+            number(json, "retry_delay_ms", event.retryDelayMs());
+            string(json, "reason", event.reason());
+            json.writeEndObject();
+            json.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write event " + event.event(), e);
+        }
+    }
+
+    /**
+     * The event in {@code body}.
+     *
+     * @throws IllegalArgumentException when it is not JSON, has no {@code event} or {@code at}, or
+     *                                  its {@code v} is not {@value Event#VERSION}
+     */
+    public static Event decode(byte[] body) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("event is not JSON: " + e.getMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("event is not a JSON object");
+        }
+        int version = node.path("v").asInt(-1);
+        if (version != Event.VERSION) {
+            throw new IllegalArgumentException("event schema version " + node.path("v") + " is not "
+                    + Event.VERSION);
+        }
+        String name = text(node, "event");
+        String at = text(node, "at");
+        if (name == null || at == null) {
+            throw new IllegalArgumentException("event has no 'event' or no 'at'");
+        }
+        try {
+            return new Event(name, text(node, "message_id"), text(node, "task_type"), text(node, "queue"),
+                    node.hasNonNull("attempt") ? node.get("attempt").asInt() : null, text(node, "worker"),
+                    Instant.parse(at), instant(text(node, "published_at")), longValue(node, "duration_ms"),
+                    text(node, "error"), text(node, "error_message"), longValue(node, "retry_delay_ms"),
+                    text(node, "reason"));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("event has a timestamp that is not ISO-8601: " + e.getParsedString());
+        }
+    }
+
+    private static void string(JsonGenerator json, String name, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(name, value);
+        }
+    }
+
+    private static void number(JsonGenerator json, String name, Long value) throws IOException {
+        if (value != null) {
+            json.writeNumberField(name, value);
+        }
+    }
+
+    private static String text(JsonNode node, String name) {
+        JsonNode value = node.get(name);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Long longValue(JsonNode node, String name) {
+        JsonNode value = node.get(name);
+        return value == null || value.isNull() ? null : value.asLong();
+    }
+
+    private static Instant instant(String text) {
+        return text == null ? null : Instant.parse(text);
+    }
+}
