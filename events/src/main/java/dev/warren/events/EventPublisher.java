@@ -98,6 +98,11 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private void run() {
+        // Connect and declare at once: the stream exists for readers before the first task, and an
+        // unreachable or refused stream is reported at start, not at the first task.
+        if (!ready()) {
+            log.debug("task events: stream '{}' not ready at start: {}", settings.stream(), lastFailure);
+        }
         List<Event> batch = new ArrayList<>(BATCH);
         while (true) {
             try {
