@@ -57,11 +57,14 @@ public final class EventDrops {
             return;
         }
         counts.get(reason).add(n);
-        sinceOutage.add(n);
         if (flowing.compareAndSet(true, false)) {
+            sinceOutage.reset();
+            sinceOutage.add(n);
             log.warn("task events to stream '{}' are being dropped ({}: {}); tasks go on unaffected, drops are counted"
                     + " in warren_events_dropped_total, and a line says when events flow again", stream,
                     reason.label(), why);
+        } else {
+            sinceOutage.add(n);
         }
     }
 

@@ -30,16 +30,16 @@ public record EventsSettings(String stream, Duration maxAge, long maxBytes, int 
     public EventsSettings {
         Objects.requireNonNull(stream, "stream");
         if (stream.isBlank() || stream.length() > 200 || stream.startsWith("amq.")) {
-            throw new InvalidSettingException("events stream must be a non-empty name of at most 200 characters not"
+            throw new InvalidSettingException("events stream (--events-stream) must be a non-empty name of at most 200 characters not"
                     + " starting with 'amq.', was '" + stream + "'");
         }
         Objects.requireNonNull(maxAge, "maxAge");
         if (maxAge.toSeconds() < 1 || maxAge.toNanos() % 1_000_000_000L != 0) {
-            throw new InvalidSettingException("events max age must be whole seconds, at least 1s, was "
+            throw new InvalidSettingException("events max age (--events-max-age) must be whole seconds, at least 1s, was "
                     + Durations.format(maxAge));
         }
         if (maxBytes < MIN_MAX_BYTES) {
-            throw new InvalidSettingException("events max bytes must be >= " + MIN_MAX_BYTES + ", was " + maxBytes);
+            throw new InvalidSettingException("events max bytes (--events-max-bytes) must be >= " + MIN_MAX_BYTES + ", was " + maxBytes);
         }
         if (bufferSize < 1 || bufferSize > 10_000_000) {
             throw new InvalidSettingException("events buffer size must be between 1 and 10000000, was " + bufferSize);
