@@ -3,6 +3,7 @@ package dev.warren.producer;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.warren.cli.ConnectionOptions;
+import dev.warren.cli.EventsOptions;
 import dev.warren.cli.ExitCodes;
 import dev.warren.cli.QueueOption;
 import dev.warren.core.CoreModule;
@@ -10,6 +11,7 @@ import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
@@ -58,6 +60,9 @@ final class DlqCommand implements Runnable {
         @Mixin
         QueueOption queue;
 
+        /** The broker connections of this command, once {@link #call()} runs. */
+        AmqpConnections connections;
+
         AmqpSettings amqp() {
             return connection.toSettings("warren-dlq@" + ProcessHandle.current().pid());
         }
@@ -66,7 +71,8 @@ final class DlqCommand implements Runnable {
         public Integer call() throws Exception {
             Injector injector = Guice.createInjector(new CoreModule(amqp(), RouteTable.allTo(queue.queue())));
             PrintWriter out = spec.commandLine().getOut();
-            try (AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
+            try (AmqpConnections opened = injector.getInstance(AmqpConnections.class)) {
+                connections = opened;
                 return run(injector.getInstance(DeadLetterQueue.class), out);
             } finally {
                 out.flush();
@@ -160,6 +166,9 @@ final class DlqCommand implements Runnable {
         @Option(names = "--to", paramLabel = "QUEUE", description = "Publish to this queue instead of --queue.")
         String to;
 
+        @Mixin
+        EventsOptions events;
+
         static final class Selection {
             @Option(names = "--id", paramLabel = "MESSAGE_ID", description = "One message.")
             String id;
@@ -177,7 +186,12 @@ final class DlqCommand implements Runnable {
                     : selection.id != null ? letter -> selection.id.equals(letter.messageId())
                     : letter -> selection.type.equals(letter.taskType());
             String target = to != null ? to : queue.queue();
-            int moved = dlq.replay(queue.queue(), filter, target);
+            String dlqName = DeadLetterOnFailure.deadLetterQueue(queue.queue());
+            int moved;
+            try (ProducerEvents emitted = ProducerEvents.open(events, connections, amqp().connectionName())) {
+                moved = dlq.replay(queue.queue(), filter, target,
+                        letter -> emitted.replayed(letter.messageId(), letter.taskType(), target, dlqName));
+            }
             out.printf("replayed %d message(s) from %s.dlq to %s%n", moved, queue.queue(), target);
             return ExitCodes.OK;
         }

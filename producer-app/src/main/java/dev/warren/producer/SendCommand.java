@@ -7,8 +7,10 @@ import com.google.inject.Injector;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.QueueOption;
 import dev.warren.cli.DurationConverter;
+import dev.warren.cli.EventsOptions;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.CoreModule;
+import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.Durations;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.AmqpConnections;
@@ -57,6 +59,9 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     QueueOption queue;
 
+    @Mixin
+    EventsOptions events;
+
     @Option(names = "--count", paramLabel = "N", defaultValue = "1",
             description = "Send N copies, each with its own message id (default ${DEFAULT-VALUE}).")
     int count;
@@ -97,16 +102,18 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(e.getMessage());
         }
-        Injector injector = Guice.createInjector(new CoreModule(
-                connection.toSettings("warren-producer@" + ProcessHandle.current().pid()), RouteTable.allTo(queue.queue())));
+        AmqpSettings amqp = connection.toSettings("warren-producer@" + ProcessHandle.current().pid());
+        Injector injector = Guice.createInjector(new CoreModule(amqp, RouteTable.allTo(queue.queue())));
         PrintWriter out = spec.commandLine().getOut();
-        try (AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
+        try (AmqpConnections connections = injector.getInstance(AmqpConnections.class);
+             ProducerEvents emitted = ProducerEvents.open(events, connections, amqp.connectionName())) {
             TaskPublisher publisher = injector.getInstance(TaskPublisher.class);
             if (await) {
-                return sendAndWait(publisher, mapper, payload, out);
+                return sendAndWait(publisher, mapper, payload, out, emitted);
             }
             List<CompletableFuture<Void>> confirms = new ArrayList<>(count);
             List<String> ids = new ArrayList<>(count);
+            Instant sentAt = emitted.now();
             for (int i = 0; i < count; i++) {
                 OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue.queue(), null, null, null);
                 ids.add(task.id());
@@ -119,6 +126,7 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             } catch (TimeoutException e) {
                 throw new TimeoutException("the broker did not confirm within " + Durations.format(timeout));
             }
+            ids.forEach(id -> emitted.published(id, type, queue.queue(), sentAt));
             if (count == 1) {
                 out.println(ids.get(0));
             } else {
@@ -129,11 +137,13 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private int sendAndWait(TaskPublisher publisher, ObjectMapper mapper, ObjectNode payload, PrintWriter out)
-            throws Exception {
+    private int sendAndWait(TaskPublisher publisher, ObjectMapper mapper, ObjectNode payload, PrintWriter out,
+                            ProducerEvents emitted) throws Exception {
         OutgoingTask task = new OutgoingTask(UUID.randomUUID().toString(), type, payload, queue.queue(), null, null, null);
         TaskResult result;
         try {
+            // The request's future completes with the result, after the confirm: the event goes out first.
+            emitted.published(task.id(), type, queue.queue(), emitted.now());
             result = publisher.request(task).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new TimeoutException("no result for task " + task.id() + " within " + Durations.format(timeout)

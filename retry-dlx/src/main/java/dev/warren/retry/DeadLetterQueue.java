@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -82,6 +83,15 @@ public final class DeadLetterQueue {
      * before its original is removed. Returns how many moved.
      */
     public int replay(String queue, Predicate<DeadLetter> filter, String target) throws IOException {
+        return replay(queue, filter, target, letter -> { });
+    }
+
+    /**
+     * Like {@link #replay(String, Predicate, String)}, telling {@code replayed} of each dead letter
+     * once its copy is confirmed in {@code target} and it is removed from the DLQ.
+     */
+    public int replay(String queue, Predicate<DeadLetter> filter, String target, Consumer<DeadLetter> replayed)
+            throws IOException {
         int[] moved = {0};
         browse(queue, (letter, tag, channel, kept) -> {
             if (filter.test(letter)) {
@@ -94,6 +104,7 @@ public final class DeadLetterQueue {
                         .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 channel.basicAck(tag, false);
                 moved[0]++;
+                replayed.accept(letter);
             }
             return true;
         });
