@@ -1,0 +1,124 @@
+package dev.warren.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.warren.cli.ExitCodes;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.task.TaskContext;
+import dev.warren.core.task.TaskHandler;
+import dev.warren.core.task.TaskModule;
+import dev.warren.core.testing.QueueCleanup;
+import dev.warren.core.testing.RabbitBroker;
+import dev.warren.core.testing.WarrenHarness;
+import dev.warren.events.EventPublisher;
+import dev.warren.events.EventsModule;
+import dev.warren.events.EventsSettings;
+import dev.warren.retry.RetryDlxModule;
+import dev.warren.retry.RetrySettings;
+import dev.warren.retry.WorkQueueType;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code producer-app events}: a task sent with --events, run and dead-lettered by a worker with events, replayed. */
+class EventsCommandTest {
+
+    @RegisterExtension
+    final QueueCleanup queues = new QueueCleanup();
+
+    private final RabbitBroker broker = RabbitBroker.shared();
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private Run run(String... args) throws Exception {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cli = ExitCodes.commandLine(new ProducerApp()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true));
+        String[] full = Arrays.copyOf(args, args.length + 2);
+        full[args.length] = "--uri";
+        full[args.length + 1] = broker.amqpUri();
+        int code = CompletableFuture.supplyAsync(() -> cli.execute(full)).get(60, TimeUnit.SECONDS);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A task type that fails every attempt. */
+    static final class AlwaysFails extends TaskModule {
+        @Override
+        protected void configureTasks() {
+            bindTask("always_fails", JsonNode.class, Fail.class);
+        }
+
+        static final class Fail implements TaskHandler<JsonNode, Void> {
+            @Override
+            public Void handle(JsonNode payload, TaskContext context) {
+                throw new IllegalStateException("planned failure " + context.attempt());
+            }
+        }
+    }
+
+    @Test
+    void eventsIdPrintsTheTimelineOfATaskPublishedRetriedDeadLetteredAndReplayed() throws Exception {
+        String queue = queues.unique("events-cli");
+        String stream = queues.unique("events-cli-stream");
+        EventsSettings settings = EventsSettings.defaults().withStream(stream);
+        WarrenHarness worker = new WarrenHarness(broker.amqpUri(), WorkerSettings.of(queue), "events-cli",
+                new RetryDlxModule(RetrySettings.custom().maxAttempts(2).delays("100ms").build(), WorkQueueType.classic()),
+                new EventsModule(settings, "cli-test-worker"), new AlwaysFails());
+        EventPublisher workerEvents = worker.get(EventPublisher.class);
+        String id;
+        try {
+            workerEvents.start();
+            worker.start();
+            Run sent = run("send", "--type", "always_fails", "--queue", queue, "--events", "--events-stream", stream);
+            assertThat(sent.exitCode()).as(sent.err()).isZero();
+            id = sent.out().trim();
+            await().atMost(Duration.ofSeconds(20)).until(() -> count(queue + ".dlq") == 1);
+        } finally {
+            worker.worker().stop();
+            workerEvents.close();
+            worker.close();
+        }
+        Run replayed = run("dlq", "replay", "--id", id, "--queue", queue, "--events", "--events-stream", stream);
+        assertThat(replayed.exitCode()).as(replayed.err()).isZero();
+
+        Run timeline = run("events", "--id", id, "--events-stream", stream);
+
+        assertThat(timeline.exitCode()).as(timeline.err()).isZero();
+        List<String> lines = timeline.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("task " + id + " (always_fails, queue " + queue + ")");
+        assertThat(lines.subList(1, lines.size() - 1)).extracting(line -> line.trim().split("\\s+")[1])
+                .containsExactly("published", "received", "started", "failed", "retried", "received", "started",
+                        "failed", "dead_lettered", "replayed");
+        assertThat(timeline.out()).contains("on cli-test-worker", "IllegalStateException: planned failure 1",
+                "next attempt in 100 ms", "(attempt 2 of 2 failed)", "(replayed from " + queue + ".dlq)");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("result: replayed from the dead-letter queue; not run since");
+
+        Run json = run("events", "--id", id, "--json", "--events-stream", stream);
+        assertThat(json.out().lines()).hasSize(10).allSatisfy(line -> assertThat(line).startsWith("{\"v\":1,\"event\":"));
+    }
+
+    @Test
+    void eventsOfAStreamThatDoesNotExistSaysSoAndExitsWithUsage() throws Exception {
+        Run missing = run("events", "--events-stream", "no-such-stream-" + System.nanoTime());
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("no events stream 'no-such-stream-", "--events");
+    }
+
+    private int count(String name) throws Exception {
+        try (Connection connection = broker.connect("events-cli-count"); Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(name).getMessageCount();
+        }
+    }
+}
