@@ -2,11 +2,13 @@ package dev.warren.worker;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
+import dev.warren.events.EventPublisher;
 import dev.warren.metrics.MetricsLifecycle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -24,9 +26,13 @@ final class InProcessWorker implements AutoCloseable {
     private final AmqpConnections connections;
     private final MetricsLifecycle metrics;
     private final TaskModuleLoader taskModules;
+    private final Optional<EventPublisher> events;
 
     private InProcessWorker(Injector injector, TaskModuleLoader taskModules) {
         this.taskModules = taskModules;
+        // Bound only with --events, as WorkerCommand starts it only then.
+        this.events = Optional.ofNullable(injector.getExistingBinding(Key.get(EventPublisher.class)))
+                .map(binding -> binding.getProvider().get());
         this.worker = injector.getInstance(Worker.class);
         this.connections = injector.getInstance(AmqpConnections.class);
         this.metrics = injector.getInstance(MetricsLifecycle.class);
@@ -51,6 +57,7 @@ final class InProcessWorker implements AutoCloseable {
         }
         try {
             started.metrics.start();
+            started.events.ifPresent(EventPublisher::start);
             started.worker.start();
             command.declareDelayedTasks(started.connections);
         } catch (IOException | RuntimeException e) {
@@ -74,6 +81,7 @@ final class InProcessWorker implements AutoCloseable {
         try {
             worker.stop();
         } finally {
+            events.ifPresent(EventPublisher::close);
             metrics.close();
             connections.close();
             taskModules.close();

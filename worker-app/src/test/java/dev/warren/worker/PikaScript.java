@@ -36,11 +36,17 @@ final class PikaScript implements AutoCloseable {
 
     /** Starts {@code interop/<script>} with {@code args}, writing its output under {@code directory}. */
     static PikaScript start(Path directory, String script, String... args) throws IOException {
+        return startFile(directory, resource(script), args);
+    }
+
+    /** Starts the script {@code file} (e.g. one taken from the docs) with {@code args}, output under {@code directory}. */
+    static PikaScript startFile(Path directory, Path file, String... args) throws IOException {
         if (!Files.isExecutable(PYTHON)) {
             throw new AssertionError(PYTHON + " is missing: the interop tests need it with pika"
                     + " (apt-get install python3-pika)");
         }
-        List<String> command = new ArrayList<>(List.of(PYTHON.toString(), "-u", resource(script).toString()));
+        String script = file.getFileName().toString();
+        List<String> command = new ArrayList<>(List.of(PYTHON.toString(), "-u", file.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(directory, script, ".out");
         Path err = Files.createTempFile(directory, script, ".err");
