@@ -3,6 +3,7 @@ package dev.warren.benchmarks;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.DurationConverter;
 import dev.warren.cli.ExitCodes;
+import dev.warren.core.config.InvalidSettingException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,16 @@ public final class Benchmark implements Callable<Integer> {
                     + " that serializes to the same body; the publish table adds it with the typed/untyped ratio.")
     boolean typed;
 
+    @Option(names = "--events",
+            description = "Instead of the tables above: the drain rate of the Warren worker with task events off and on"
+                    + " (docs/events.md), --events-tasks tasks per drain, the first --prefetch and --concurrency,"
+                    + " --rounds rounds; prints both rates and on/off.")
+    boolean events;
+
+    @Option(names = "--events-tasks", paramLabel = "N", defaultValue = "50000",
+            description = "With --events: tasks per drain (default ${DEFAULT-VALUE}).")
+    long eventsTasks;
+
     public static void main(String[] args) {
         System.setProperty("guice_bytecode_gen_option", "DISABLED");
         System.exit(ExitCodes.commandLine(new Benchmark()).execute(args));
@@ -103,6 +114,13 @@ public final class Benchmark implements Callable<Integer> {
                 numbers(concurrencies), window, bodyBytes, "none".equals(processes.strip()) ? List.of() : numbers(processes),
                 processPrefetch, processConcurrency, workerJar, logDir, metrics, rounds, typed);
         PrintWriter log = spec.commandLine().getErr();
+        if (events) {
+            if (eventsTasks < 1000) {
+                throw new InvalidSettingException("--events-tasks must be >= 1000, was " + eventsTasks);
+            }
+            new EventsComparison(settings, eventsTasks, log).run(spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
         Report report = new BenchmarkRun(settings, log).run();
         report.print(spec.commandLine().getOut());
         return ExitCodes.OK;
@@ -112,7 +130,7 @@ public final class Benchmark implements Callable<Integer> {
         try {
             return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
         } catch (NumberFormatException e) {
-            throw new dev.warren.core.config.InvalidSettingException("expected numbers separated by commas, was '" + list + "'");
+            throw new InvalidSettingException("expected numbers separated by commas, was '" + list + "'");
         }
     }
 }

@@ -238,7 +238,8 @@ final class BenchmarkRun {
     }
 
     /** A plain amqp-client factory for the raw side, as a hand-written program builds one. */
-    private static ConnectionFactory rawFactory(AmqpSettings amqp) throws Exception {
+    /** A plain amqp-client factory for the broker, vhost and user of {@code amqp}. */
+    static ConnectionFactory rawFactory(AmqpSettings amqp) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(amqp.uri());
         factory.setVirtualHost(amqp.effectiveVhost());

@@ -15,6 +15,9 @@ import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.TaskContext;
 import dev.warren.core.task.TaskHandler;
 import dev.warren.core.task.TaskModule;
+import dev.warren.events.EventPublisher;
+import dev.warren.events.EventsModule;
+import dev.warren.events.EventsSettings;
 import dev.warren.metrics.MetricsModule;
 import dev.warren.metrics.MetricsSettings;
 import dev.warren.retry.RetryDlxModule;
@@ -32,8 +35,15 @@ import java.util.List;
 final class WarrenDrainer implements Drainer {
 
     private final Injector injector;
+    private final EventPublisher events;
 
     WarrenDrainer(AmqpSettings amqp, String queue, int prefetch, int concurrency, boolean metrics) {
+        this(amqp, queue, prefetch, concurrency, metrics, null);
+    }
+
+    /** With {@code events} not null, task events on, to that stream, as worker-app's {@code --events} does. */
+    WarrenDrainer(AmqpSettings amqp, String queue, int prefetch, int concurrency, boolean metrics,
+                  EventsSettings events) {
         List<Module> modules = new ArrayList<>(List.of(
                 new CoreModule(amqp.withConnectionName("warren-bench-worker"), RouteTable.allTo(queue)),
                 new WorkerModule(WorkerSettings.of(queue).withConcurrency(concurrency).withPrefetch(prefetch)),
@@ -41,12 +51,29 @@ final class WarrenDrainer implements Drainer {
         if (metrics) {
             modules.add(new MetricsModule(MetricsSettings.disabled()));
         }
+        if (events != null) {
+            modules.add(new EventsModule(events, "warren-bench-worker"));
+        }
         this.injector = Guice.createInjector(modules);
+        this.events = events == null ? null : injector.getInstance(EventPublisher.class);
     }
 
     @Override
     public void start() throws Exception {
+        if (events != null) {
+            events.start();
+        }
         injector.getInstance(Worker.class).start();
+    }
+
+    /** Task events the broker confirmed so far; 0 with events off. */
+    long eventsConfirmed() {
+        return events == null ? 0 : events.confirmed();
+    }
+
+    /** Task events dropped so far; 0 with events off. */
+    long eventsDropped() {
+        return events == null ? 0 : events.drops().total();
     }
 
     @Override
@@ -62,6 +89,9 @@ final class WarrenDrainer implements Drainer {
     @Override
     public void close() {
         injector.getInstance(Worker.class).stop();
+        if (events != null) {
+            events.close();
+        }
         injector.getInstance(AmqpConnections.class).close();
     }
 

@@ -5,20 +5,30 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Event schema v1 as JSON (docs/events.md): one object per event, {@code "v":1} first, fields
- * without a value left out. Reading ignores fields it does not know (a later v1 may add some) and
+ * without a value left out; a message holds one or more events, one object per line
+ * (newline-delimited JSON). Reading ignores fields it does not know (a later v1 may add some) and
  * refuses another major version. Thread-safe.
  */
 public final class EventCodec {
 
-    /** Content type of every event message. */
-    public static final String CONTENT_TYPE = "application/json";
+    /** Content type of every event message: JSON objects, one per line. */
+    public static final String CONTENT_TYPE = "application/x-ndjson";
+    /** The {@code type} property of every event message. */
+    public static final String MESSAGE_TYPE = "warren.task_events";
+    /** Header with the number of events in the message. */
+    public static final String COUNT_HEADER = "x-warren-events";
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
@@ -26,7 +36,48 @@ public final class EventCodec {
     private EventCodec() {
     }
 
-    /** The JSON of {@code event}, UTF-8. */
+    /** The body of a message of {@code events}: the JSON of each, one per line, each line ending in {@code \n}. */
+    public static byte[] encode(List<Event> events) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(events.size() * 320);
+        for (Event event : events) {
+            body.writeBytes(encode(event));
+            body.write('\n');
+        }
+        return body.toByteArray();
+    }
+
+    /**
+     * The events in a message body, one JSON object per line; blank lines are skipped, and so are
+     * lines that are not v1 events (counted in {@code skipped}).
+     */
+    public static List<Event> decodeAll(byte[] body, AtomicLong skipped) {
+        List<Event> events = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= body.length; i++) {
+            if (i == body.length || body[i] == '\n') {
+                if (i > start && !isBlank(body, start, i)) {
+                    try {
+                        events.add(decode(Arrays.copyOfRange(body, start, i)));
+                    } catch (IllegalArgumentException e) {
+                        skipped.incrementAndGet();
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return events;
+    }
+
+    private static boolean isBlank(byte[] body, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (body[i] != ' ' && body[i] != '\r' && body[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The JSON of {@code event}, UTF-8, on one line. */
     public static byte[] encode(Event event) {
         try (ByteArrayBuilder bytes = new ByteArrayBuilder(JSON._getBufferRecycler(), 384);
              JsonGenerator json = JSON.createGenerator(bytes)) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * the event in a bounded buffer (never blocks; a full buffer drops it); one background thread
  * publishes the buffer in batches on a connection of its own ({@code <name>-events}), so broker
  * flow control on it never reaches the task channels, with publisher confirms handled
- * asynchronously (at most {@link #WINDOW} unconfirmed). When the stream cannot be reached or is
+ * asynchronously (at most {@link #WINDOW} messages unconfirmed). A message holds up to
+ * {@link #PER_MESSAGE} events, as many as are waiting (docs/events.md: one JSON line each). When the stream cannot be reached or is
  * refused, events are dropped and counted ({@link EventDrops}) and the thread tries again every
  * {@link #RETRY_INTERVAL}. {@link #close()} flushes for at most {@link #FLUSH_TIMEOUT}.
  *
@@ -36,10 +39,15 @@ import org.slf4j.LoggerFactory;
 public final class EventPublisher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
-    /** Most events published before the thread looks at confirms and the buffer again. */
-    static final int BATCH = 512;
-    /** Most events published and not yet confirmed. */
-    static final int WINDOW = 8192;
+    /** Most events taken from the buffer at once. */
+    static final int BATCH = 1024;
+    /**
+     * Most events in one message. The broker's cost is per message far more than per byte: one
+     * message per event costs a busy worker's broker about as much as the tasks themselves.
+     */
+    static final int PER_MESSAGE = 100;
+    /** Most messages published and not yet confirmed. */
+    static final int WINDOW = 256;
     /** Pause between tries to reach a stream that could not be reached or was refused. */
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(5);
     /** How long {@link #close()} waits for buffered events to be published and confirmed. */
@@ -52,8 +60,10 @@ public final class EventPublisher implements AutoCloseable {
     private final EventDrops drops;
     private final ArrayBlockingQueue<Event> buffer;
     private final Semaphore window = new Semaphore(WINDOW);
-    // Sequence numbers of published events awaiting their confirm; cleared (and counted as drops) when the channel closes.
-    private final ConcurrentSkipListMap<Long, Boolean> unconfirmed = new ConcurrentSkipListMap<>();
+    // Sequence number -> events of each published message awaiting its confirm; cleared (and counted
+    // as drops) when the channel closes.
+    private final ConcurrentSkipListMap<Long, Integer> unconfirmed = new ConcurrentSkipListMap<>();
+    private final LongAdder confirmed = new LongAdder();
     private final Thread thread;
     private volatile boolean closing;
     // Publisher thread only.
@@ -90,6 +100,11 @@ public final class EventPublisher implements AutoCloseable {
             return false;
         }
         return true;
+    }
+
+    /** Events the broker confirmed so far. */
+    public long confirmed() {
+        return confirmed.sum();
     }
 
     /** What was dropped so far, and why. */
@@ -132,32 +147,33 @@ public final class EventPublisher implements AutoCloseable {
             drops.dropped(reasonOfLastFailure, batch.size(), lastFailure);
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            Event event = batch.get(i);
+        for (int from = 0; from < batch.size(); from += PER_MESSAGE) {
+            List<Event> events = batch.subList(from, Math.min(batch.size(), from + PER_MESSAGE));
             if (!window.tryAcquire(1, TimeUnit.SECONDS)) {
-                drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - i, "no confirms for 1s");
+                drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - from, "no confirms for 1s");
                 return;
             }
             long seq = channel.getNextPublishSeqNo();
-            unconfirmed.put(seq, Boolean.TRUE);
+            unconfirmed.put(seq, events.size());
             try {
-                channel.basicPublish("", settings.stream(), properties(event), EventCodec.encode(event));
+                channel.basicPublish("", settings.stream(), properties(events), EventCodec.encode(events));
             } catch (IOException | RuntimeException e) {
                 if (unconfirmed.remove(seq) != null) {
                     window.release();
                 }
-                drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - i, describe(e));
+                drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - from, describe(e));
                 return;
             }
         }
     }
 
-    private static AMQP.BasicProperties properties(Event event) {
+    private static AMQP.BasicProperties properties(List<Event> events) {
         return new AMQP.BasicProperties.Builder()
                 .messageId(UUID.randomUUID().toString())
-                .type(event.event())
-                .timestamp(Date.from(event.at()))
+                .type(EventCodec.MESSAGE_TYPE)
+                .timestamp(Date.from(events.get(0).at()))
                 .contentType(EventCodec.CONTENT_TYPE)
+                .headers(Map.of(EventCodec.COUNT_HEADER, events.size()))
                 .deliveryMode(2)
                 .build();
     }
@@ -194,7 +210,7 @@ public final class EventPublisher implements AutoCloseable {
     private final ConfirmListener confirms = new ConfirmListener() {
         @Override
         public void handleAck(long seq, boolean multiple) {
-            settle(seq, multiple);
+            confirmed.add(settle(seq, multiple));
             drops.confirmed();
         }
 
@@ -204,25 +220,40 @@ public final class EventPublisher implements AutoCloseable {
         }
     };
 
-    /** Forgets confirmed sequence numbers and frees their window slots; returns how many. */
+    /** Forgets confirmed messages and frees their window slots; returns how many events they held. */
     private int settle(long seq, boolean multiple) {
-        int n;
+        int messages = 0;
+        int events = 0;
         if (multiple) {
-            ConcurrentNavigableMap<Long, Boolean> done = unconfirmed.headMap(seq, true);
-            n = done.size();
-            done.clear();
+            ConcurrentNavigableMap<Long, Integer> done = unconfirmed.headMap(seq, true);
+            for (Long key : done.keySet()) {
+                Integer n = done.remove(key);
+                if (n != null) {
+                    messages++;
+                    events += n;
+                }
+            }
         } else {
-            n = unconfirmed.remove(seq) == null ? 0 : 1;
+            Integer n = unconfirmed.remove(seq);
+            if (n != null) {
+                messages = 1;
+                events = n;
+            }
         }
-        window.release(n);
-        return n;
+        window.release(messages);
+        return events;
+    }
+
+    /** Events in messages not confirmed yet. */
+    private int unconfirmedEvents() {
+        return unconfirmed.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** The channel closed (refused, connection lost): its unconfirmed events are lost. */
     private void channelClosed(ShutdownSignalException cause) {
-        int lost = unconfirmed.size();
+        int lost = unconfirmedEvents();
+        window.release(unconfirmed.size());
         unconfirmed.clear();
-        window.release(lost);
         if (!cause.isInitiatedByApplication()) {
             reasonOfLastFailure = refused(cause) ? EventDrops.Reason.REFUSED : EventDrops.Reason.UNAVAILABLE;
             lastFailure = "stream '" + settings.stream() + "': " + describe(cause);
@@ -275,7 +306,7 @@ public final class EventPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.interrupt();
-        long left = buffer.size() + unconfirmed.size();
+        long left = buffer.size() + unconfirmedEvents();
         buffer.clear();
         if (left > 0) {
             drops.dropped(EventDrops.Reason.SHUTDOWN, left, left + " events not published or confirmed within "

@@ -19,8 +19,9 @@ import java.util.function.Predicate;
 /**
  * Reads task events from the stream over AMQP 0-9-1: a consumer with manual acknowledgements, a
  * prefetch of {@link #PREFETCH} and the {@code x-stream-offset} argument. Reading never removes
- * an event, so any number of readers, now or after a restart, see the same history. Events that
- * are not schema v1 JSON are skipped (and counted).
+ * an event, so any number of readers, now or after a restart, see the same history. A message
+ * holds one or more events, one JSON object per line; lines that are not schema v1 events are
+ * skipped (and counted).
  */
 public final class TaskEvents {
 
@@ -57,15 +58,10 @@ public final class TaskEvents {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
                         throws IOException {
-                    Event event;
-                    try {
-                        event = EventCodec.decode(body);
-                    } catch (IllegalArgumentException e) {
-                        unreadable.incrementAndGet();
-                        event = null;
-                    }
-                    if (event != null && filter.test(event)) {
-                        sink.accept(event);
+                    for (Event event : EventCodec.decodeAll(body, unreadable)) {
+                        if (filter.test(event)) {
+                            sink.accept(event);
+                        }
                     }
                     // Acknowledging only moves the reader's credit on; the stream keeps the event.
                     channel.basicAck(envelope.getDeliveryTag(), false);
@@ -104,7 +100,7 @@ public final class TaskEvents {
         }
     }
 
-    /** Messages in the stream that were not schema v1 events, skipped so far. */
+    /** Lines in the stream that were not schema v1 events, skipped so far. */
     public long unreadable() {
         return unreadable.get();
     }

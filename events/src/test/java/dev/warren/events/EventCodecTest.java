@@ -8,6 +8,8 @@ import dev.warren.core.spi.TaskEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Schema v1 on the wire, and the events settings' validation. */
@@ -30,6 +32,20 @@ class EventCodecTest {
                 + "\"published_at\":\"2026-12-02T01:02:00Z\",\"duration_ms\":12,"
                 + "\"error\":\"java.lang.IllegalStateException\",\"error_message\":\"no?luck\",\"retry_delay_ms\":10000}");
         assertThat(EventCodec.decode(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(event);
+    }
+
+    @Test
+    void aMessageCarriesEventsOneJsonLineEachAndAReaderSkipsLinesItCannotRead() {
+        Event started = new Event("started", "a", "t", "q", 1, "w", AT, null, null, null, null, null, null);
+        Event succeeded = new Event("succeeded", "a", "t", "q", 1, "w", AT, null, 3L, null, null, null, null);
+        byte[] body = EventCodec.encode(List.of(started, succeeded));
+        assertThat(new String(body, StandardCharsets.UTF_8)).hasLineCount(2).endsWith("}\n");
+
+        String withJunk = new String(body, StandardCharsets.UTF_8) + "{\"v\":2,\"event\":\"x\",\"at\":\"" + AT + "\"}\n\n";
+        AtomicLong skipped = new AtomicLong();
+        assertThat(EventCodec.decodeAll(withJunk.getBytes(StandardCharsets.UTF_8), skipped))
+                .containsExactly(started, succeeded);
+        assertThat(skipped).hasValue(1);
     }
 
     @Test
