@@ -3,6 +3,7 @@ package dev.warren.events;
 import dev.warren.core.spi.TaskEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param queue        the work queue
  * @param attempt      the attempt (1-based)
  * @param worker       the name of the worker (or producer, or tool) that emitted it
- * @param at           when it happened
+ * @param at           when it happened (kept to the millisecond)
  * @param publishedAt  the task's publish timestamp
  * @param durationMs   milliseconds from the delivery's arrival to this event
  * @param error        exception class of a failed attempt
@@ -39,7 +40,8 @@ public record Event(String event, String messageId, String taskType, String queu
 
     public Event {
         Objects.requireNonNull(event, "event");
-        Objects.requireNonNull(at, "at");
+        // Milliseconds, as the schema writes it, so an event reads back equal to what was written.
+        at = Objects.requireNonNull(at, "at").truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** The stream form of a worker's {@code event}, emitted by {@code worker}. */
