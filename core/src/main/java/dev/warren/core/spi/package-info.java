@@ -7,12 +7,14 @@
  * <caption>Extension points</caption>
  * <tr><th>type</th><th>bind with</th><th>what it is for</th></tr>
  * <tr><td>{@link dev.warren.core.spi.TaskListener}</td><td>{@code Multibinder}</td><td>hears
- *     every task start and finish with its {@link dev.warren.core.spi.TaskOutcome}</td></tr>
+ *     every task start and finish with its {@link dev.warren.core.spi.TaskOutcome}, and every
+ *     step of its life as a {@link dev.warren.core.spi.TaskEvent}</td></tr>
  * <tr><td>{@link dev.warren.core.spi.TaskInterceptor}</td><td>{@code Multibinder}</td><td>wraps
  *     each handler run (first registered is outermost)</td></tr>
  * <tr><td>{@link dev.warren.core.spi.FailurePolicy}</td><td>{@code OptionalBinder.setBinding()}</td>
- *     <td>decides where a {@link dev.warren.core.spi.TaskFailure} goes and puts it there; the
- *     default is {@link dev.warren.core.spi.DeadLetterOnFailure}</td></tr>
+ *     <td>decides where a {@link dev.warren.core.spi.TaskFailure} goes and puts it there, and
+ *     says so in a {@link dev.warren.core.spi.FailureOutcome} (retry delay, dead-letter reason);
+ *     the default is {@link dev.warren.core.spi.DeadLetterOnFailure}</td></tr>
  * <tr><td>{@link dev.warren.core.spi.QueueDeclaration},
  *     {@link dev.warren.core.spi.QueueDeclarations}</td><td>{@code Multibinder}</td><td>queues a
  *     worker declares at start, fixed or computed from the registered types</td></tr>
