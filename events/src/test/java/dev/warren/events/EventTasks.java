@@ -5,7 +5,10 @@ import dev.warren.core.task.TaskContext;
 import dev.warren.core.task.TaskHandler;
 import dev.warren.core.task.TaskModule;
 
-/** Task types for event tests: {@code ok} succeeds, {@code flaky} fails its first attempt, {@code broken} every one. */
+/**
+ * Task types for event tests: {@code ok} succeeds, {@code flaky} fails its first attempt,
+ * {@code broken} every one, {@code slow} takes 500 ms.
+ */
 final class EventTasks extends TaskModule {
 
     @Override
@@ -13,6 +16,15 @@ final class EventTasks extends TaskModule {
         bindTask("ok", JsonNode.class, Ok.class);
         bindTask("flaky", JsonNode.class, Flaky.class);
         bindTask("broken", JsonNode.class, Broken.class);
+        bindTask("slow", JsonNode.class, Slow.class);
+    }
+
+    static final class Slow implements TaskHandler<JsonNode, Void> {
+        @Override
+        public Void handle(JsonNode payload, TaskContext context) throws InterruptedException {
+            Thread.sleep(500);
+            return null;
+        }
     }
 
     static final class Ok implements TaskHandler<JsonNode, Void> {

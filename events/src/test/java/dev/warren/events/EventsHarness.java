@@ -20,7 +20,11 @@ final class EventsHarness implements AutoCloseable {
     private final EventPublisher events;
 
     EventsHarness(String amqpUri, String queue, EventsSettings settings) {
-        warren = new WarrenHarness(amqpUri, WorkerSettings.of(queue).withConcurrency(2), "events-" + queue,
+        this(amqpUri, WorkerSettings.of(queue).withConcurrency(2), settings);
+    }
+
+    EventsHarness(String amqpUri, WorkerSettings worker, EventsSettings settings) {
+        warren = new WarrenHarness(amqpUri, worker, "events-" + worker.queue(),
                 new RetryDlxModule(RETRY, WorkQueueType.classic()), new EventsModule(settings, WORKER),
                 new EventTasks());
         events = warren.get(EventPublisher.class);

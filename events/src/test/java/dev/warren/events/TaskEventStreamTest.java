@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.CoreModule;
+import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
@@ -98,6 +99,38 @@ class TaskEventStreamTest {
             String one = live.get(0).messageId();
             assertThat(new TaskEvents(connection, stream).history(EventOffset.first(), TaskEvents.ofTask(one),
                     Duration.ofSeconds(1))).isNotEmpty().allSatisfy(e -> assertThat(e.messageId()).isEqualTo(one));
+        }
+    }
+
+    @Test
+    void aStoppingWorkerTellsOfEachPrefetchedTaskItPutsBackUnstarted() throws Exception {
+        String queue = queues.unique("events-work");
+        String stream = queues.unique("events-stream");
+        EventsSettings settings = EventsSettings.defaults().withStream(stream);
+        List<Event> seen = new CopyOnWriteArrayList<>();
+        List<String> ids = new java.util.ArrayList<>();
+        try (EventsHarness warren = new EventsHarness(broker.amqpUri(),
+                WorkerSettings.of(queue).withPrefetch(10).withShutdownTimeout(Duration.ofSeconds(10)), settings).start();
+             AutoCloseable reading = warren.reader(settings).follow(EventOffset.first(), e -> true, seen::add)) {
+            for (int i = 0; i < 4; i++) {
+                OutgoingTask slow = OutgoingTask.of("slow", mapper.createObjectNode());
+                ids.add(slow.id());
+                warren.publisher().publish(slow).get(5, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> names(seen, ids.get(0)).contains("started"));
+            warren.worker().stop();
+            // The first was running: it finishes. The other three sat in the prefetch buffer: put back.
+            await().atMost(Duration.ofSeconds(20)).until(() -> names(seen, ids.get(0)).contains("succeeded")
+                    && ids.subList(1, 4).stream().allMatch(id -> names(seen, id).contains("put_back")));
+        }
+        assertThat(names(seen, ids.get(0))).containsExactly("received", "started", "succeeded");
+        for (String id : ids.subList(1, 4)) {
+            assertThat(of(seen, id)).singleElement().satisfies(e -> {
+                assertThat(e.event()).isEqualTo("put_back");
+                assertThat(e.attempt()).isEqualTo(1);
+                assertThat(e.worker()).isEqualTo(EventsHarness.WORKER);
+                assertThat(e.taskType()).isEqualTo("slow");
+            });
         }
     }
 
