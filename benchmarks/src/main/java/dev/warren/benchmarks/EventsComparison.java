@@ -18,8 +18,12 @@ import java.util.Locale;
  */
 final class EventsComparison {
 
-    /** One round: the two drain rates and the events the "on" worker dropped. */
-    record Round(int round, double off, double on, long confirmed, long dropped) {
+    /**
+     * One round: the two drain rates, this JVM's CPU per task during each drain (the worker's
+     * consumer threads and, with events on, the events thread), and the events the "on" worker
+     * had confirmed and dropped when its last task was acknowledged.
+     */
+    record Round(int round, double off, double on, double cpuOff, double cpuOn, long confirmed, long dropped) {
         double ratio() {
             return on / off;
         }
@@ -60,7 +64,8 @@ final class EventsComparison {
                     Drain second = drain(admin, publisher, offFirst ? events : null, prefetch, concurrency, tasks);
                     Drain off = offFirst ? first : second;
                     Drain on = offFirst ? second : first;
-                    rounds.add(new Round(round, off.rate(), on.rate(), on.confirmed(), on.dropped()));
+                    rounds.add(new Round(round, off.rate(), on.rate(), off.cpuMicrosPerTask(), on.cpuMicrosPerTask(),
+                            on.confirmed(), on.dropped()));
                     log.printf(Locale.ROOT, "round %d: events off %.0f tasks/s, on %.0f tasks/s%n", round, off.rate(),
                             on.rate());
                     log.flush();
@@ -72,8 +77,8 @@ final class EventsComparison {
         }
     }
 
-    /** One drain: its rate, and the events confirmed and dropped by the time it ended. */
-    private record Drain(double rate, long confirmed, long dropped) {
+    /** One drain: its rate, CPU per task, and the events confirmed and dropped by the time it ended. */
+    private record Drain(double rate, double cpuMicrosPerTask, long confirmed, long dropped) {
     }
 
     private Drain drain(QueueAdmin admin, RawPublisher publisher, EventsSettings events, int prefetch,
@@ -89,13 +94,15 @@ final class EventsComparison {
                     Thread.sleep(1);
                 }
                 long startedAt = System.nanoTime();
+                long startCpu = drainer.cpuNanos();
                 long startCount = drainer.processed();
                 while (drainer.processed() < count) {
                     Thread.sleep(2);
                 }
                 double seconds = (System.nanoTime() - startedAt) / 1e9;
-                return new Drain((drainer.processed() - startCount) / seconds, drainer.eventsConfirmed(),
-                        drainer.eventsDropped());
+                long tasksDrained = drainer.processed() - startCount;
+                return new Drain(tasksDrained / seconds, (drainer.cpuNanos() - startCpu) / 1e3 / tasksDrained,
+                        drainer.eventsConfirmed(), drainer.eventsDropped());
             }
         } finally {
             admin.delete(queue);
@@ -105,13 +112,16 @@ final class EventsComparison {
     private void print(PrintWriter out, List<Round> rounds, int prefetch, int concurrency) {
         out.printf(Locale.ROOT, "Task events: drain rate of %d noop tasks, prefetch %d, %d consumer(s), events off vs on"
                 + " (same run; odd rounds off first)%n", tasks, prefetch, concurrency);
-        out.println("  round |  events off   events on   on/off | events confirmed at the last task, dropped");
+        out.println("  round |  events off   events on   on/off | us/task off   on | events confirmed at the last task,"
+                + " dropped");
         for (Round r : rounds) {
-            out.printf(Locale.ROOT, "  %5d | %11.0f %11.0f %8.2f | %d, %d%n", r.round(), r.off(), r.on(), r.ratio(),
-                    r.confirmed(), r.dropped());
+            out.printf(Locale.ROOT, "  %5d | %11.0f %11.0f %8.2f | %11.1f %4.1f | %d, %d%n", r.round(), r.off(), r.on(),
+                    r.ratio(), r.cpuOff(), r.cpuOn(), r.confirmed(), r.dropped());
         }
-        out.printf(Locale.ROOT, " median | %11.0f %11.0f %8.2f |%n", median(rounds.stream().map(Round::off).toList()),
-                median(rounds.stream().map(Round::on).toList()), median(rounds.stream().map(Round::ratio).toList()));
+        out.printf(Locale.ROOT, " median | %11.0f %11.0f %8.2f | %11.1f %4.1f |%n",
+                median(rounds.stream().map(Round::off).toList()), median(rounds.stream().map(Round::on).toList()),
+                median(rounds.stream().map(Round::ratio).toList()), median(rounds.stream().map(Round::cpuOff).toList()),
+                median(rounds.stream().map(Round::cpuOn).toList()));
         out.flush();
     }
 

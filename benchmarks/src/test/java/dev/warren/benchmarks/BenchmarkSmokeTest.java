@@ -69,6 +69,28 @@ class BenchmarkSmokeTest {
 
     @Test
     @Timeout(60)
+    void aTinyEventsRunPrintsBothDrainRatesAndTheirRatioAndDeletesItsStream() {
+        List<String> args = List.of("--uri", broker.amqpUri(), "--warmup", "0s", "--prefetch", "50",
+                "--concurrency", "1", "--processes", "none", "--rounds", "2", "--events", "--events-tasks", "1000");
+        var out = new StringWriter();
+        var err = new StringWriter();
+
+        int code = ExitCodes.commandLine(new Benchmark()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
+
+        assertThat(code).as("exit code; stderr: %s", err).isEqualTo(ExitCodes.OK);
+        assertThat(out.toString())
+                .contains("Task events: drain rate of 1000 noop tasks, prefetch 50, 1 consumer(s), events off vs on")
+                .containsPattern("(?m)^ +2 \\| +\\d+ +\\d+ +\\d+\\.\\d\\d \\| +\\d+\\.\\d +\\d+\\.\\d \\| \\d+, 0$")
+                .containsPattern("(?m)^ median \\| +\\d+ +\\d+ +\\d+\\.\\d\\d \\|");
+        var management = broker.management().orElseThrow(() ->
+                new AssertionError("the broker's management API is needed to list queues: " + broker));
+        assertThat(management.queueNames()).as("queues and streams left behind")
+                .noneMatch(name -> name.startsWith("warren-bench-"));
+    }
+
+    @Test
+    @Timeout(60)
     void aTinyTypedRunPrintsTheTypedPublishNextToTheUntypedOne() {
         List<String> args = List.of("--uri", broker.amqpUri(), "--duration", "300ms", "--warmup", "0s",
                 "--prefetch", "50", "--concurrency", "1", "--processes", "none", "--rounds", "2", "--typed");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -30,7 +29,8 @@ public final class EventCodec {
     /** Header with the number of events in the message. */
     public static final String COUNT_HEADER = "x-warren-events";
 
-    private static final JsonFactory JSON = new JsonFactory();
+    // No separator between root values: encode(List) ends each object with its own newline.
+    private static final JsonFactory JSON = new JsonFactory().setRootValueSeparator(null);
     private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
     private EventCodec() {
@@ -38,12 +38,18 @@ public final class EventCodec {
 
     /** The body of a message of {@code events}: the JSON of each, one per line, each line ending in {@code \n}. */
     public static byte[] encode(List<Event> events) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(events.size() * 320);
-        for (Event event : events) {
-            body.writeBytes(encode(event));
-            body.write('\n');
+        // One generator for the whole message: a generator per event costs more than the event's JSON.
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(JSON._getBufferRecycler(), events.size() * 320);
+             JsonGenerator json = JSON.createGenerator(bytes)) {
+            for (Event event : events) {
+                write(json, event);
+                json.writeRaw('\n');
+            }
+            json.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + events.size() + " events", e);
         }
-        return body.toByteArray();
     }
 
     /**
@@ -81,29 +87,33 @@ public final class EventCodec {
     public static byte[] encode(Event event) {
         try (ByteArrayBuilder bytes = new ByteArrayBuilder(JSON._getBufferRecycler(), 384);
              JsonGenerator json = JSON.createGenerator(bytes)) {
-            json.writeStartObject();
-            json.writeNumberField("v", Event.VERSION);
-            json.writeStringField("event", event.event());
-            string(json, "message_id", event.messageId());
-            string(json, "task_type", event.taskType());
-            string(json, "queue", event.queue());
-            if (event.attempt() != null) {
-                json.writeNumberField("attempt", event.attempt());
-            }
-            string(json, "worker", event.worker());
-            json.writeStringField("at", event.at().toString());
-            string(json, "published_at", event.publishedAt() == null ? null : event.publishedAt().toString());
-            number(json, "duration_ms", event.durationMs());
-            string(json, "error", event.error());
-            string(json, "error_message", event.errorMessage());
-            number(json, "retry_delay_ms", event.retryDelayMs());
-            string(json, "reason", event.reason());
-            json.writeEndObject();
+            write(json, event);
             json.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write event " + event.event(), e);
         }
+    }
+
+    private static void write(JsonGenerator json, Event event) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("v", Event.VERSION);
+        json.writeStringField("event", event.event());
+        string(json, "message_id", event.messageId());
+        string(json, "task_type", event.taskType());
+        string(json, "queue", event.queue());
+        if (event.attempt() != null) {
+            json.writeNumberField("attempt", event.attempt());
+        }
+        string(json, "worker", event.worker());
+        json.writeStringField("at", event.at().toString());
+        string(json, "published_at", event.publishedAt() == null ? null : event.publishedAt().toString());
+        number(json, "duration_ms", event.durationMs());
+        string(json, "error", event.error());
+        string(json, "error_message", event.errorMessage());
+        number(json, "retry_delay_ms", event.retryDelayMs());
+        string(json, "reason", event.reason());
+        json.writeEndObject();
     }
 
     /**

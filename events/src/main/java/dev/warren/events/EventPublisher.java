@@ -46,6 +46,8 @@ public final class EventPublisher implements AutoCloseable {
      * message per event costs a busy worker's broker about as much as the tasks themselves.
      */
     static final int PER_MESSAGE = 100;
+    /** How long the thread lets events gather after publishing fewer than {@link #PER_MESSAGE}. */
+    static final Duration LINGER = Duration.ofMillis(20);
     /** Most messages published and not yet confirmed. */
     static final int WINDOW = 256;
     /** Pause between tries to reach a stream that could not be reached or was refused. */
@@ -131,6 +133,10 @@ public final class EventPublisher implements AutoCloseable {
                 batch.add(first);
                 buffer.drainTo(batch, BATCH - 1);
                 publish(batch);
+                if (batch.size() < PER_MESSAGE && !closing) {
+                    // Few events waiting: let more gather rather than wake up (and be woken) per event.
+                    Thread.sleep(LINGER.toMillis());
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
