@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A worker whose user may not declare the events stream (docs/reliability.md's worker permissions,
  * which name only the work queue's queues), on a private node: tasks are unaffected, events are
- * dropped and counted, and the outage is logged once.
+ * dropped and counted, and the outage is logged once; once the stream is granted, events flow
+ * again, said once.
  */
 class RefusedStreamTest {
 
@@ -41,7 +42,8 @@ class RefusedStreamTest {
     @Test
     void aStreamTheWorkerMayNotDeclareDropsAndCountsEventsLogsOnceAndEveryTaskStillSucceeds() throws Exception {
         String queue = "refused-events";
-        node.grant(DocumentedPermissions.of(LeastPrivilegeNode.WORKER).forQueue(queue));
+        DocumentedPermissions worker = DocumentedPermissions.of(LeastPrivilegeNode.WORKER).forQueue(queue);
+        node.grant(worker);
         node.grant(DocumentedPermissions.of(LeastPrivilegeNode.PRODUCER).forQueue(queue));
         int tasks = 50;
         try (LogCapture logs = LogCapture.of("dev.warren.events");
@@ -61,6 +63,18 @@ class RefusedStreamTest {
             assertThat(logs.lines()).filteredOn(line -> line.startsWith("WARN"))
                     .singleElement().asString()
                     .contains("task events to stream 'warren.events' are being dropped", "refused", "ACCESS_REFUSED");
+
+            // The operator grants the stream: within the retry interval events flow again, said once.
+            node.setPermissions(LeastPrivilegeNode.WORKER, "(" + worker.configure() + ")|^warren\\.events$",
+                    worker.write(), worker.read());
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                warren.publisher().publish(OutgoingTask.of("ok", mapper.createObjectNode())).get(5, TimeUnit.SECONDS);
+                return warren.events().confirmed() > 0;
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> logs.text().contains("task events flow again"));
+            assertThat(logs.lines()).filteredOn(line -> line.contains("task events flow again")).singleElement()
+                    .asString().startsWith("INFO").contains("stream 'warren.events'", "dropped meanwhile");
+            assertThat(logs.lines()).filteredOn(line -> line.startsWith("WARN")).hasSize(1);
         }
     }
 }
