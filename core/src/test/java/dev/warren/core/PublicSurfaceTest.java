@@ -37,6 +37,8 @@ class PublicSurfaceTest {
                     "WorkerStats"),
             "dev.warren.core.publish", Set.of("DelayTopology", "OutgoingTask", "PublishException", "ResultListener", "RouteTable",
                     "TaskFailedException", "TaskPublisher"),
+            "dev.warren.core.schedule", Set.of("MisfirePolicy", "Schedule", "ScheduledTask", "Scheduler",
+                    "SchedulerModule", "SchedulerSettings", "SchedulerStatus"),
             "dev.warren.core.wire", Set.of("MalformedTaskException", "TaskCodec", "TaskHeaders", "TaskMessage",
                     "TaskResult", "TaskTooLargeException"));
 

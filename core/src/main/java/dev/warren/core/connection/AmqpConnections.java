@@ -120,6 +120,28 @@ public final class AmqpConnections implements AutoCloseable {
         return Optional.ofNullable(publishing);
     }
 
+    /**
+     * A new connection of its own ({@code <name>-<suffix>}) that does not recover by itself: when
+     * it closes, it stays closed, and the caller decides what that means and reconnects itself.
+     * The scheduler's lease uses it, so that a recovered connection never looks like a lease still
+     * held. One attempt; the caller owns and closes it ({@link #close()} does not).
+     *
+     * @throws IOException      when the broker is unreachable or refuses the connection
+     * @throws TimeoutException when the broker does not answer in time
+     */
+    public Connection openUnrecovered(String suffix, Duration heartbeat) throws IOException, TimeoutException {
+        // Not held while connecting: that may take seconds, and the other connections must not wait.
+        synchronized (this) {
+            checkOpen();
+        }
+        ConnectionFactory factory = ConnectionFactories.create(settings);
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setTopologyRecoveryEnabled(false);
+        factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
+        factory.setMetricsCollector(metricsCollector);
+        return factory.newConnection(ConnectionFactories.addresses(settings), settings.connectionName() + "-" + suffix);
+    }
+
     /** True when every connection opened so far is open (no recovery in progress). */
     public synchronized boolean isOpen() {
         return !closed && (publishing == null || publishing.isOpen()) && (consuming == null || consuming.isOpen());
