@@ -18,6 +18,7 @@ import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
 import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.core.schedule.Scheduler;
 import dev.warren.core.task.TaskModule;
 import dev.warren.metrics.MetricsLifecycle;
 import dev.warren.retry.RetryDlxModule;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,7 +53,8 @@ import picocli.CommandLine.Option;
             "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
             "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
             "Exit codes: 0 stopped, 2 bad settings (a missing --tasks path, a task module that cannot be loaded,"
-                    + " created or configured, a task type registered twice, no task type at all), 3 broker unreachable or access refused, 4 queue exists with other"
+                    + " created or configured, a task type registered twice, no task type at all, --scheduler without"
+                    + " a schedule), 3 broker unreachable or access refused, 4 queue exists with other"
                     + " arguments."})
 public final class WorkerCommand implements Callable<Integer> {
 
@@ -68,6 +71,9 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Mixin
     QueueOption queue;
+
+    @Mixin
+    SchedulerOptions scheduler;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "${env:WARREN_CONCURRENCY:-1}",
             description = "Consumers, each on its own channel and thread (env WARREN_CONCURRENCY; default ${DEFAULT-VALUE}).")
@@ -137,7 +143,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String workerName = name != null && !name.isBlank() ? name : defaultName();
+        String workerName = workerName();
         AmqpSettings amqp = connection.toSettings("warren-worker@" + workerName);
         WorkerSettings settings = settings();
         try (TaskModuleLoader loader = taskModuleLoader()) {
@@ -149,14 +155,17 @@ public final class WorkerCommand implements Callable<Integer> {
         Worker worker = injector.getInstance(Worker.class);
         AmqpConnections connections = injector.getInstance(AmqpConnections.class);
         MetricsLifecycle metricsEndpoint = injector.getInstance(MetricsLifecycle.class);
+        Optional<Scheduler> schedulerRunning = Optional.empty();
         log.info("worker {} starting against {}", workerName, amqp.redactedUri());
         try {
+            schedulerRunning = scheduler.start(injector);
             metricsEndpoint.start();
             worker.start();
             declareDelayedTasks(connections);
             stopRequested.await();
             log.info("stop requested; finishing in-flight tasks (up to {})", Durations.format(shutdownTimeout));
         } finally {
+            schedulerRunning.ifPresent(Scheduler::close);
             worker.stop();
             metricsEndpoint.close();
             connections.close();
@@ -201,6 +210,7 @@ public final class WorkerCommand implements Callable<Integer> {
     List<Module> modules(AmqpSettings amqp, WorkerSettings settings, TaskModuleLoader loader) {
         List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
                 new WorkerModule(settings), new RetryDlxModule(retry.settings(), retry.queueType()), metrics.module()));
+        modules.addAll(scheduler.modules(workerName()));
         modules.addAll(TaskModules.checked(taskModules(loader)));
         return modules;
     }
@@ -229,6 +239,10 @@ public final class WorkerCommand implements Callable<Integer> {
     /** Asks a running {@link #call()} to stop gracefully, as SIGTERM does. */
     public void requestStop() {
         stopRequested.countDown();
+    }
+
+    private String workerName() {
+        return name != null && !name.isBlank() ? name : defaultName();
     }
 
     private static String defaultName() {

@@ -1,6 +1,7 @@
 package dev.warren.core.schedule;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Connection;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.RouteTable;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -89,6 +91,11 @@ public final class Scheduler implements AutoCloseable {
     /** True while this replica is the active one of its group. */
     public boolean isActive() {
         return state.leading();
+    }
+
+    /** The lease connection while one is open; tests close it to force a takeover. */
+    Optional<Connection> leaseConnection() {
+        return lease.connection();
     }
 
     /** The schedules this replica runs, by name. */
