@@ -83,10 +83,8 @@ final class SchedulesCommand implements Callable<Integer> {
             channel.basicNack(response.getEnvelope().getDeliveryTag(), false, true);
             return Optional.of(response.getBody());
         } catch (IOException | ShutdownSignalException e) {
-            ShutdownSignalException signal = e instanceof ShutdownSignalException s ? s
-                    : e.getCause() instanceof ShutdownSignalException s ? s : null;
-            if (signal != null && signal.getReason() instanceof AMQP.Channel.Close close
-                    && close.getReplyCode() == AMQP.NOT_FOUND) {
+            AMQP.Channel.Close close = StatusCommand.channelClose(e);
+            if (close != null && close.getReplyCode() == AMQP.NOT_FOUND) {
                 return Optional.empty();
             }
             throw e;

@@ -189,8 +189,8 @@ public final class Scheduler implements AutoCloseable {
 
     private OutgoingTask firing(ScheduledTask task, Instant due) {
         OutgoingTask plain = publisher.task(typed(task.type()), task.payload());
-        String queue = task.queue() != null ? task.queue() : routes.queueFor(task.type().name());
-        return new OutgoingTask(task.messageId(due), plain.type(), plain.payload(), queue,
+        return new OutgoingTask(task.messageId(due), plain.type(), plain.payload(),
+                SchedulerReport.queueOf(task, routes),
                 Map.of(TaskHeaders.SCHEDULE, task.name()), null, null);
     }
 

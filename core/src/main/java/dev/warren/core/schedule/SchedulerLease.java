@@ -133,6 +133,7 @@ final class SchedulerLease implements AutoCloseable {
         declare.queueDeclare(settings.statusQueue(), true, false, false,
                 Map.of("x-queue-type", "quorum", "x-max-length", 1, "x-overflow", "drop-head"));
         Channel pub = conn.createChannel();
+        pub.addShutdownListener(cause -> channelLost(conn, cause));
         pub.confirmSelect();
         publishing = pub;
         // No state message and no consumer: no replica of this group ever ran, or all state is lost.
@@ -145,12 +146,22 @@ final class SchedulerLease implements AutoCloseable {
         }
         declare.close();
         Channel con = conn.createChannel();
+        // consumer_timeout, for one, closes the channel and leaves the connection open.
+        con.addShutdownListener(cause -> channelLost(conn, cause));
         con.basicQos(PREFETCH);
         consuming = con;
         con.basicConsume(settings.leaseQueue(), false, settings.replicaName(), new DefaultConsumer(con) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
                 delivered(envelope.getDeliveryTag(), body);
+            }
+
+            @Override
+            public void handleCancel(String consumerTag) {
+                // The broker cancelled the consumer (the lease queue was deleted): start over.
+                log.warn("scheduler {}: the broker cancelled its consumer of '{}'", settings.replicaName(),
+                        settings.leaseQueue());
+                conn.abort();
             }
         });
         log.info("scheduler {} standing by in group '{}' (lease queue '{}')", settings.replicaName(), settings.group(),
@@ -167,6 +178,18 @@ final class SchedulerLease implements AutoCloseable {
             token = SchedulerToken.empty("unknown", clock.instant());
         }
         state.merge(token, tag, clock.instant()).ifPresent(onTakeover);
+    }
+
+    /**
+     * A lease channel closed while its connection stays open: the state it held goes back to the
+     * queue, so this replica must not go on as the active one. Closing the connection steps it
+     * down ({@link #lost}) and the loop reconnects.
+     */
+    private void channelLost(Connection conn, ShutdownSignalException cause) {
+        if (!cause.isHardError() && !cause.isInitiatedByApplication() && conn.isOpen()) {
+            log.warn("scheduler {}: a lease channel closed: {}", settings.replicaName(), AmqpConnections.describe(cause));
+            conn.abort();
+        }
     }
 
     private void lost(ShutdownSignalException cause, CountDownLatch closed) {

@@ -58,13 +58,17 @@ final class SchedulerReport {
         });
     }
 
+    /** The queue {@code task}'s firings go to: its own, else the route of its type. */
+    static String queueOf(ScheduledTask task, RouteTable routes) {
+        return task.queue() != null ? task.queue() : routes.queueFor(task.type().name());
+    }
+
     private SchedulerStatus.Entry entry(LeaderState state, ScheduledTask task) {
         var progress = state.progress(task.name());
         String lastDue = progress.map(SchedulerToken.Progress::lastDue).orElse(null);
         String lastFiredAt = progress.map(SchedulerToken.Progress::lastFiredAt).orElse(null);
         Instant next = progress.map(p -> task.when().nextAfter(p.lastDueInstant())).orElse(null);
-        String queue = task.queue() != null ? task.queue() : routes.queueFor(task.type().name());
-        return new SchedulerStatus.Entry(task.name(), task.type().name(), queue, task.when().describe(),
+        return new SchedulerStatus.Entry(task.name(), task.type().name(), queueOf(task, routes), task.when().describe(),
                 task.misfire().describe(), lastDue, lastFiredAt, next == null ? null : next.toString());
     }
 }

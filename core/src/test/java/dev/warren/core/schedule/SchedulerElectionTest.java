@@ -135,6 +135,35 @@ class SchedulerElectionTest {
         assertThat(status.path("schedules").get(0).path("spec").asText()).isEqualTo("every 1s");
     }
 
+    @Test
+    void replicasWhoseLeaseConsumerTheBrokerCancelsJoinAgainOnNewConnections() throws Exception {
+        String group = TestQueues.unique("election-cancel");
+        String target = queues.unique("election-cancel-ticks");
+        queues.register(SchedulerSettings.leaseQueue(group));
+        queues.register(SchedulerSettings.statusQueue(group));
+        Connection admin = broker.connect("warren-test-election-admin");
+        closeables.add(admin);
+        admin.createChannel().queueDeclare(target, true, false, false, null);
+        Scheduler a = scheduler(group, "a", target);
+        a.start();
+        await("a active").atMost(Duration.ofSeconds(20)).until(a::isActive);
+        Scheduler b = scheduler(group, "b", target);
+        b.start();
+        await("b standing by").atMost(Duration.ofSeconds(20)).until(() -> b.leaseConnection().isPresent());
+        Connection aBefore = a.leaseConnection().orElseThrow();
+        Connection bBefore = b.leaseConnection().orElseThrow();
+
+        // Deleting the lease queue cancels its consumers; their channels and connections stay open.
+        admin.createChannel().queueDelete(SchedulerSettings.leaseQueue(group));
+
+        await("both on new lease connections, one of them active").atMost(Duration.ofSeconds(20))
+                .until(() -> a.leaseConnection().filter(c -> c != aBefore).isPresent()
+                        && b.leaseConnection().filter(c -> c != bBefore).isPresent()
+                        && (a.isActive() || b.isActive()));
+        assertThat(a.isActive() && b.isActive()).as("both active").isFalse();
+        assertThat(bBefore.isOpen()).as("the standby's old lease connection").isFalse();
+    }
+
     private JsonNode status(Channel channel, String group) throws Exception {
         GetResponse response = channel.basicGet(SchedulerSettings.statusQueue(group), true);
         assertThat(response).as("a status message in %s", SchedulerSettings.statusQueue(group)).isNotNull();
