@@ -37,6 +37,10 @@ public record MisfirePolicy(Kind kind, int limit) {
         if (kind == Kind.FIRE_ALL && limit < 1) {
             throw new IllegalArgumentException("misfire fireAll limit must be >= 1, was " + limit);
         }
+        // The limit of the other two is fixed, so that equal policies are equal records.
+        if (kind != Kind.FIRE_ALL) {
+            limit = kind == Kind.FIRE_ONCE ? 1 : 0;
+        }
     }
 
     /** Missed runs fire once, as the latest of them (the default). */

@@ -3,7 +3,6 @@ package dev.warren.core.schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.Objects;
 
 /**
  * When a recurring task is due: a cron expression in a time zone ({@link #cron}) or a fixed
@@ -49,6 +48,6 @@ public sealed interface Schedule permits CronSchedule, IntervalSchedule {
      * @throws IllegalArgumentException naming the expression and the parser's complaint
      */
     default void check() {
-        Objects.requireNonNull(describe());
+        // An interval is validated when it is created; only a cron expression can be invalid here.
     }
 }

@@ -104,8 +104,9 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void tookOver(SchedulerToken from) {
-        String after = from.writtenAt() == null ? "" : ", " + Duration.between(Instant.parse(from.writtenAt()),
-                clock.instant()).toMillis() + " ms after the last state written by " + from.writtenBy();
+        String after = from.schedules().isEmpty() ? " the group's first state"
+                : " " + Duration.between(Instant.parse(from.writtenAt()), clock.instant()).toMillis()
+                        + " ms after the last state written by " + from.writtenBy();
         log.info("scheduler {} is active in group '{}' (took over{})", settings.replicaName(), settings.group(), after);
     }
 
