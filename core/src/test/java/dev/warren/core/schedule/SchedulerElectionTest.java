@@ -67,10 +67,8 @@ class SchedulerElectionTest {
 
     @Test
     void theStandbyTakesOverWhenTheActiveLosesItsLeaseAndEverySecondFiresAcrossTakeoverAndOutage() throws Exception {
-        String group = TestQueues.unique("election");
+        String group = uniqueGroup("election");
         String target = queues.unique("election-ticks");
-        queues.register(SchedulerSettings.leaseQueue(group));
-        queues.register(SchedulerSettings.statusQueue(group));
         Map<String, Integer> seen = new ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String> mismatched = new ConcurrentLinkedQueue<>();
         Connection collector = broker.connect("warren-test-election-collector");
@@ -137,10 +135,8 @@ class SchedulerElectionTest {
 
     @Test
     void replicasWhoseLeaseConsumerTheBrokerCancelsJoinAgainOnNewConnections() throws Exception {
-        String group = TestQueues.unique("election-cancel");
+        String group = uniqueGroup("election-cancel");
         String target = queues.unique("election-cancel-ticks");
-        queues.register(SchedulerSettings.leaseQueue(group));
-        queues.register(SchedulerSettings.statusQueue(group));
         Connection admin = broker.connect("warren-test-election-admin");
         closeables.add(admin);
         admin.createChannel().queueDeclare(target, true, false, false, null);
@@ -162,6 +158,14 @@ class SchedulerElectionTest {
                         && (a.isActive() || b.isActive()));
         assertThat(a.isActive() && b.isActive()).as("both active").isFalse();
         assertThat(bBefore.isOpen()).as("the standby's old lease connection").isFalse();
+    }
+
+    /** A scheduler group of its own, its lease and status queues deleted after the test. */
+    private String uniqueGroup(String prefix) {
+        String group = TestQueues.unique(prefix);
+        queues.register(SchedulerSettings.leaseQueue(group));
+        queues.register(SchedulerSettings.statusQueue(group));
+        return group;
     }
 
     private JsonNode status(Channel channel, String group) throws Exception {
