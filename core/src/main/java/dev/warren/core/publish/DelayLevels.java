@@ -49,9 +49,21 @@ public enum DelayLevels {
         return prefix + k;
     }
 
-    /** The exchange a delayed task is published to: the highest level. */
+    /** The exchange any client may publish a delayed task to: the highest level. */
     public String entry() {
         return level(DelayTopology.LEVELS - 1);
+    }
+
+    /**
+     * The exchange Warren publishes a delay of {@code seconds} to: the level of its highest set bit.
+     * The higher levels would only pass the task on (their bits are 0), so it routes exactly as
+     * through {@link #entry()}, minus up to 27 exchange-to-exchange hops the broker walks per publish.
+     */
+    public String entryFor(long seconds) {
+        if (seconds < 1 || seconds > DelayTopology.MAX_DELAY_SECONDS) {
+            throw new IllegalArgumentException("delay must be 1.." + DelayTopology.MAX_DELAY_SECONDS + " s, was " + seconds);
+        }
+        return level(63 - Long.numberOfLeadingZeros(seconds));
     }
 
     /** Where level {@code k} dead-letters to: level {@code k-1}'s exchange, or for level 0 {@value DelayTopology#DELIVER}. */

@@ -153,8 +153,10 @@ public final class TaskPublisher {
         if (delay.isNegative() || delay.isZero()) {
             return publishRaw(queue, properties, body);
         }
-        String key = DelayTopology.routingKey(DelayTopology.seconds(delay), queue);
+        long seconds = DelayTopology.seconds(delay);
+        String key = DelayTopology.routingKey(seconds, queue);
         DelayLevels levels = DelayLevels.forWorkQueue(routes.isQuorum(queue));
+        String entry = levels.entryFor(seconds);
         try {
             delayBindings.ensureBound(queue, levels);
         } catch (IOException | RuntimeException e) {
@@ -163,7 +165,7 @@ public final class TaskPublisher {
                             + AmqpConnections.describe(e), e));
         }
         // Mandatory: every delay of 1 s or more sets some bit, so a publish always reaches a delay queue.
-        return channel.publish(key, properties, (ch, props) -> ch.basicPublish(levels.entry(), key, true, props, body));
+        return channel.publish(key, properties, (ch, props) -> ch.basicPublish(entry, key, true, props, body));
     }
 
     /**

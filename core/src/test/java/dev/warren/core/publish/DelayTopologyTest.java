@@ -58,6 +58,15 @@ class DelayTopologyTest {
     }
 
     @Test
+    void warrenPublishesADelayStraightToTheLevelOfItsHighestBit() {
+        assertThat(DelayLevels.CLASSIC.entryFor(1)).isEqualTo("warren.delay.0");
+        assertThat(DelayLevels.CLASSIC.entryFor(59)).isEqualTo("warren.delay.5");
+        assertThat(DelayLevels.QUORUM.entryFor(10_800)).isEqualTo("warren.delay.q.13");
+        assertThat(DelayLevels.CLASSIC.entryFor(DelayTopology.MAX_DELAY_SECONDS)).isEqualTo(DelayTopology.ENTRY);
+        assertThatThrownBy(() -> DelayLevels.CLASSIC.entryFor(0)).hasMessageContaining("delay must be 1..268435455 s");
+    }
+
+    @Test
     void theRouteTablePicksTheQuorumLevelsOnlyForTheQueuesItNamesQuorum() {
         RouteTable routes = RouteTable.allTo("images").withQuorumQueues("payments");
         assertThat(DelayLevels.forWorkQueue(routes.isQuorum("payments"))).isEqualTo(DelayLevels.QUORUM);
