@@ -11,11 +11,8 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import dev.warren.core.CoreModule;
-import dev.warren.core.config.AmqpSettings;
-import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.publish.DelayLevels;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.publish.TaskPublisher;
@@ -196,10 +193,9 @@ class DelayedTasksTest {
         try (Connection connection = broker.connect("delay-quorum");
              Channel channel = connection.createChannel()) {
             channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
-            Injector injector = Guice.createInjector(new CoreModule(AmqpSettings.of(broker.amqpUri())
-                    .withConnectionName("warren-test-delay-quorum"), RouteTable.allTo(queue).withQuorumQueues(queue)));
-            try (AmqpConnections connections = injector.getInstance(AmqpConnections.class)) {
-                TaskPublisher publisher = injector.getInstance(TaskPublisher.class);
+            try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), WorkerSettings.of(queue),
+                    RouteTable.allTo(queue).withQuorumQueues(queue), "delay-quorum")) {
+                TaskPublisher publisher = warren.publisher();
                 // 3 h waits in the quorum queue of its highest bit (13), where the test takes it back.
                 OutgoingTask later = OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", 3));
                 publisher.publish(later, Duration.ofHours(3)).get(30, TimeUnit.SECONDS);

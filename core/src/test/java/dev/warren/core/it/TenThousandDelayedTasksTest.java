@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
-import dev.warren.core.config.AmqpSettings;
-import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.publish.DelayLevels;
 import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.RouteTable;
-import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.testing.PrivateRabbitNode;
 import dev.warren.core.testing.TestQueues;
+import dev.warren.core.testing.WarrenHarness;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +84,7 @@ class TenThousandDelayedTasksTest {
         Random random = new Random(7);
         Map<String, Long> delayMillis = new HashMap<>();
         try (Connection connection = node.broker().connect("delay-10k");
-             Publisher publisher = new Publisher(node.amqpUri(), RouteTable.allTo(queue))) {
+             WarrenHarness warren = publisher(RouteTable.allTo(queue))) {
             DelayedTasksTest.Arrivals arrivals = DelayedTasksTest.Arrivals.consume(connection, queue);
             ConsumerWatch watch = ConsumerWatch.start(connection);
             List<CompletableFuture<Void>> confirms = new ArrayList<>(n);
@@ -98,13 +95,13 @@ class TenThousandDelayedTasksTest {
                 OutgoingTask task = OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", i));
                 delayMillis.put(task.id(), millis);
                 window.acquire();
-                confirms.add(publisher.tasks().publish(task, Duration.ofMillis(millis))
+                confirms.add(warren.publisher().publish(task, Duration.ofMillis(millis))
                         .whenComplete((ok, error) -> window.release()));
             }
             // Published after every one of the 60 s tasks: 1 s, so it arrives before them.
             OutgoingTask quick = OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", -1));
             delayMillis.put(quick.id(), 1000L);
-            confirms.add(publisher.tasks().publish(quick, Duration.ofSeconds(1)));
+            confirms.add(warren.publisher().publish(quick, Duration.ofSeconds(1)));
             CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             log.info("{} delayed tasks published and confirmed in {} ms", n + 1,
                     Duration.between(started, Instant.now()).toMillis());
@@ -141,12 +138,12 @@ class TenThousandDelayedTasksTest {
         String queue = TestQueues.unique("delay-days");
         try (Connection connection = node.broker().connect("delay-days");
              Channel channel = connection.createChannel();
-             Publisher publisher = new Publisher(node.amqpUri(), RouteTable.allTo(queue))) {
+             WarrenHarness warren = publisher(RouteTable.allTo(queue))) {
             channel.queueDeclare(queue, true, false, false, null);
             for (Duration delay : List.of(Duration.ofHours(2), Duration.ofHours(7), Duration.ofDays(1),
                     Duration.ofDays(3), Duration.ofDays(30))) {
                 OutgoingTask task = OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", 1));
-                publisher.tasks().publish(task, delay).get(10, TimeUnit.SECONDS);
+                warren.publisher().publish(task, delay).get(10, TimeUnit.SECONDS);
                 long seconds = delay.toSeconds();
                 String level = DelayTopology.level(63 - Long.numberOfLeadingZeros(seconds));
                 GetResponse held = channel.basicGet(level, false);
@@ -167,8 +164,7 @@ class TenThousandDelayedTasksTest {
         int perQueue = 1_000;
         Random random = new Random(11);
         Set<String> sent = new HashSet<>();
-        try (Publisher publisher = new Publisher(node.amqpUri(),
-                RouteTable.allTo(classic).withQuorumQueues(quorum))) {
+        try (WarrenHarness warren = publisher(RouteTable.allTo(classic).withQuorumQueues(quorum))) {
             try (Connection connection = node.broker().connect("delay-restart-declare");
                  Channel channel = connection.createChannel()) {
                 channel.queueDeclare(classic, true, false, false, null);
@@ -180,7 +176,7 @@ class TenThousandDelayedTasksTest {
                         .toQueue(i % 2 == 0 ? classic : quorum);
                 sent.add(task.id());
                 // 4..35 s: most are still in some delay queue when the broker stops.
-                confirms.add(publisher.tasks().publish(task, Duration.ofMillis(4000 + random.nextInt(31_001))));
+                confirms.add(warren.publisher().publish(task, Duration.ofMillis(4000 + random.nextInt(31_001))));
             }
             CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             Map<DelayLevels, Long> held = new HashMap<>();
@@ -261,21 +257,9 @@ class TenThousandDelayedTasksTest {
         return held;
     }
 
-    /** A Warren publisher on its own injector, for {@code routes}. */
-    private record Publisher(Injector injector) implements AutoCloseable {
-        Publisher(String amqpUri, RouteTable routes) {
-            this(Guice.createInjector(new CoreModule(AmqpSettings.of(amqpUri).withConnectionName("warren-test-delays")
-                    .withStartupTimeout(Duration.ofSeconds(60)), routes)));
-        }
-
-        TaskPublisher tasks() {
-            return injector.getInstance(TaskPublisher.class);
-        }
-
-        @Override
-        public void close() {
-            injector.getInstance(AmqpConnections.class).close();
-        }
+    /** A Warren publisher (its worker never started) for {@code routes}, whose default queue is the worker's. */
+    private WarrenHarness publisher(RouteTable routes) {
+        return new WarrenHarness(node.amqpUri(), WorkerSettings.of(routes.defaultQueue()), routes, "delays");
     }
 
     /** Samples, twice a second, the consumer count of every classic delay queue: a worker holding a delayed task would show. */
