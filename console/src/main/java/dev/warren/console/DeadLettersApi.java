@@ -1,0 +1,109 @@
+package dev.warren.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warren.retry.DeadLetter;
+import dev.warren.retry.DeadLetterQueue;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The dead letters of a work queue ({@code <queue>.dlq}) through retry-dlx's {@link DeadLetterQueue},
+ * acting as the signed-in user: {@code GET /api/dead-letters} (a filtered page),
+ * {@code GET /api/dead-letters/{id}} (one, in detail) and {@code POST /api/dead-letters/replay}
+ * (chosen ones back to the work queue, each copy confirmed before its original is removed).
+ *
+ * <p>Permission rule: listing needs read on {@code <queue>.dlq}; replay needs that and write on
+ * the default exchange ({@code amq.default}), which the console checks before it replays and
+ * reports as {@code may_replay} so the page shows replay buttons only to users who may.
+ */
+final class DeadLettersApi {
+
+    static final int DEFAULT_PAGE_SIZE = 50;
+    static final int MAX_PAGE_SIZE = 500;
+    /** A list looks at no more matching dead letters than this to count them. */
+    static final int SCAN_LIMIT = 10_000;
+
+    void addTo(Routes routes) {
+        routes.add("GET", "/api/dead-letters", Routes.Access.API, this::list)
+                .add("POST", "/api/dead-letters/replay", Routes.Access.API, this::replay)
+                .add("GET", "/api/dead-letters/*", Routes.Access.API, this::show);
+    }
+
+    private Reply list(ConsoleRequest request) throws IOException {
+        String queue = queue(request);
+        int page = number(request, "page", 1, 1, Integer.MAX_VALUE);
+        int size = number(request, "size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+        UserBroker broker = request.session().broker();
+        List<DeadLetter> matching = broker.deadLetters().list(queue, DeadLetterFilter.of(request), SCAN_LIMIT);
+        int from = (int) Math.min((long) (page - 1) * size, matching.size());
+        List<DeadLetterJson.Row> rows = matching.subList(from, Math.min(from + size, matching.size())).stream()
+                .map(DeadLetterJson.Row::of).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("queue", queue);
+        body.put("total", matching.size());
+        body.put("total_capped", matching.size() >= SCAN_LIMIT);
+        body.put("page", page);
+        body.put("size", size);
+        body.put("may_replay", broker.mayPublishToDefaultExchange());
+        body.put("items", rows);
+        return Reply.json(body);
+    }
+
+    private Reply show(ConsoleRequest request) throws IOException {
+        String queue = queue(request);
+        String id = request.path().substring(request.path().lastIndexOf('/') + 1);
+        List<DeadLetter> found = request.session().broker().deadLetters().list(queue,
+                letter -> id.equals(letter.messageId()), 1);
+        if (found.isEmpty()) {
+            throw new NoSuchElementException("no dead letter with id " + id + " in " + queue + ".dlq");
+        }
+        return Reply.json(DeadLetterJson.Detail.of(found.get(0)));
+    }
+
+    private Reply replay(ConsoleRequest request) throws IOException {
+        JsonNode body = request.json();
+        String queue = body.path("queue").asText("");
+        if (queue.isBlank()) {
+            throw new IllegalArgumentException("queue is required: the work queue whose dead letters to replay");
+        }
+        Set<String> ids = new HashSet<>();
+        body.path("ids").forEach(id -> ids.add(id.asText()));
+        if (ids.isEmpty()) {
+            throw new IllegalArgumentException("ids is required: the message ids to replay, at least one");
+        }
+        UserBroker broker = request.session().broker();
+        if (!broker.mayPublishToDefaultExchange()) {
+            throw new AccessRefusedException("user '" + broker.user() + "' may not replay: replay needs write"
+                    + " permission on the default exchange (amq.default)");
+        }
+        int replayed = broker.deadLetters().replay(queue, letter -> ids.contains(letter.messageId()), queue);
+        return Reply.json(Map.of("queue", queue, "requested", ids.size(), "replayed", replayed));
+    }
+
+    private static String queue(ConsoleRequest request) {
+        return request.param("queue").orElseThrow(() -> new IllegalArgumentException(
+                "queue is required: the work queue whose dead letters to read, e.g. ?queue=task_queue"));
+    }
+
+    private static int number(ConsoleRequest request, String name, int fallback, int min, int max) {
+        String text = request.param(name).orElse(null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", was '"
+                + text + "'");
+    }
+}
