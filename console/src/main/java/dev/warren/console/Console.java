@@ -48,7 +48,8 @@ public final class Console implements AutoCloseable {
 
     static Console start(ConsoleSettings settings, Clock clock) {
         Sessions sessions = new Sessions(clock, settings.sessionIdle());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(MANAGEMENT_CONNECT_TIMEOUT).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(MANAGEMENT_CONNECT_TIMEOUT).build();
         Routes routes = new Routes();
         new SignIn(settings, http, sessions).addTo(routes);
         new PageRoutes().addTo(routes);
