@@ -136,7 +136,8 @@ final class ConsoleHttp implements HttpHandler {
         headers.set("Content-Type", reply.contentType());
         headers.set("Cache-Control", "no-store");
         headers.set("X-Content-Type-Options", "nosniff");
-        headers.set("Referrer-Policy", "no-referrer");
+        // Not no-referrer: under it browsers send "Origin: null" with form posts, which the origin check refuses.
+        headers.set("Referrer-Policy", "same-origin");
         headers.set("Content-Security-Policy",
                 "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
         reply.headers().forEach(headers::set);
