@@ -155,13 +155,19 @@ class ConsoleSecurityTest {
     }
 
     @Test
-    void userWithWritePermissionMayReplay() throws Exception {
+    void userWithReadAndWriteButNoConfigurePermissionReplays() throws Exception {
         String user = users.create("console-operator", PASSWORD, "", ".*", ".*");
-        client.signIn(user, PASSWORD);
+        String csrf = ConsoleClient.csrfToken(client.signIn(user, PASSWORD));
 
         HttpResponse<String> list = client.get("/api/dead-letters?queue=" + queue);
-
         assertThat(ConsoleClient.json(list).path("may_replay").asBoolean(false)).isTrue();
+        HttpResponse<String> replay = client.postJson("/api/dead-letters/replay", replay("letter-1"),
+                Map.of(ConsoleHttp.CSRF_HEADER, csrf));
+
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(ConsoleClient.json(replay).path("replayed").asInt()).isEqualTo(1);
+        assertThat(messages(queue + ".dlq")).isZero();
+        assertThat(messages(queue)).isEqualTo(1);
     }
 
     @Test
