@@ -56,6 +56,8 @@ public final class Console implements AutoCloseable {
         new StaticFiles().addTo(routes);
         new OverviewApi().addTo(routes);
         new WorkersApi().addTo(routes);
+        // Before DeadLettersApi: its GET /api/dead-letters/{id} would take replay-matching for an id.
+        new BulkReplayApi(clock).addTo(routes);
         new DeadLettersApi().addTo(routes);
         HttpServer server;
         try {

@@ -43,11 +43,21 @@ final class DeadLetterJson {
     record Detail(Row letter, Map<String, Object> properties, Map<String, Object> headers, String stackTrace,
                   String payload, long bodyBytes, boolean whole) {
 
+        /** For the detail view: a JSON payload pretty-printed. */
         static Detail of(DeadLetter letter) {
+            return of(letter, pretty(letter));
+        }
+
+        /** For an export: the payload as stored (invalid UTF-8 replaced). */
+        static Detail exported(DeadLetter letter) {
+            return of(letter, letter.bodyText());
+        }
+
+        private static Detail of(DeadLetter letter, String payload) {
             Map<String, Object> headers = new TreeMap<>(TaskCodec.plainHeaders(letter.properties().getHeaders()));
             headers.remove(TaskHeaders.STACK_TRACE);
             return new Detail(Row.of(letter), shownProperties(letter.properties()), headers, letter.stackTrace(),
-                    pretty(letter), letter.bodyBytes(), letter.isWhole());
+                    payload, letter.bodyBytes(), letter.isWhole());
         }
     }
 

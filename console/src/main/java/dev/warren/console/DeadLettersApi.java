@@ -3,7 +3,9 @@ package dev.warren.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +27,11 @@ final class DeadLettersApi {
 
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 500;
-    /** A list looks at no more matching dead letters than this to count them. */
-    static final int SCAN_LIMIT = 10_000;
+    static final String EXPORT_TYPE = "application/x-ndjson; charset=utf-8";
 
     void addTo(Routes routes) {
         routes.add("GET", "/api/dead-letters", Routes.Access.API, this::list)
+                .add("GET", "/api/dead-letters/export", Routes.Access.API, this::export)
                 .add("POST", "/api/dead-letters/replay", Routes.Access.API, this::replay)
                 .add("GET", "/api/dead-letters/*", Routes.Access.API, this::show);
     }
@@ -38,20 +40,42 @@ final class DeadLettersApi {
         String queue = queue(request);
         int page = number(request, "page", 1, 1, Integer.MAX_VALUE);
         int size = number(request, "size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+        long first = (long) (page - 1) * size;
+        DeadLetterFilter filter = DeadLetterFilter.of(request);
         UserBroker broker = request.session().broker();
-        List<DeadLetter> matching = broker.deadLetters().list(queue, DeadLetterFilter.of(request), SCAN_LIMIT);
-        int from = (int) Math.min((long) (page - 1) * size, matching.size());
-        List<DeadLetterJson.Row> rows = matching.subList(from, Math.min(from + size, matching.size())).stream()
-                .map(DeadLetterJson.Row::of).toList();
+        List<DeadLetterJson.Row> rows = new ArrayList<>();
+        long[] total = {0};
+        DeadLetterScan.each(broker.deadLetters(), queue, letter -> {
+            if (filter.test(letter)) {
+                if (total[0] >= first && rows.size() < size) {
+                    rows.add(DeadLetterJson.Row.of(letter));
+                }
+                total[0]++;
+            }
+        });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("queue", queue);
-        body.put("total", matching.size());
-        body.put("total_capped", matching.size() >= SCAN_LIMIT);
+        body.put("total", total[0]);
         body.put("page", page);
         body.put("size", size);
         body.put("may_replay", broker.mayPublishToDefaultExchange());
         body.put("items", rows);
         return Reply.json(body);
+    }
+
+    /** Every matching dead letter in full, one JSON object per line. */
+    private Reply export(ConsoleRequest request) throws IOException {
+        String queue = queue(request);
+        DeadLetterFilter filter = DeadLetterFilter.of(request);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeadLetterScan.each(request.session().broker().deadLetters(), queue, letter -> {
+            if (filter.test(letter)) {
+                out.writeBytes(Reply.json(DeadLetterJson.Detail.exported(letter)).body());
+                out.write('\n');
+            }
+        });
+        return new Reply(200, EXPORT_TYPE, Map.of("Content-Disposition", "attachment; filename=\""
+                + queue.replaceAll("[^A-Za-z0-9._-]", "_") + ".dlq.jsonl\""), out.toByteArray());
     }
 
     private Reply show(ConsoleRequest request) throws IOException {
@@ -77,12 +101,17 @@ final class DeadLettersApi {
             throw new IllegalArgumentException("ids is required: the message ids to replay, at least one");
         }
         UserBroker broker = request.session().broker();
+        requireMayReplay(broker);
+        int replayed = broker.deadLetters().replay(queue, letter -> ids.contains(letter.messageId()), queue);
+        return Reply.json(Map.of("queue", queue, "requested", ids.size(), "replayed", replayed));
+    }
+
+    /** The permission rule of replay, checked as the user now: 403 unless it may write to amq.default. */
+    static void requireMayReplay(UserBroker broker) throws IOException {
         if (!broker.mayPublishToDefaultExchange()) {
             throw new AccessRefusedException("user '" + broker.user() + "' may not replay: replay needs write"
                     + " permission on the default exchange (amq.default)");
         }
-        int replayed = broker.deadLetters().replay(queue, letter -> ids.contains(letter.messageId()), queue);
-        return Reply.json(Map.of("queue", queue, "requested", ids.size(), "replayed", replayed));
     }
 
     private static String queue(ConsoleRequest request) {
@@ -90,7 +119,7 @@ final class DeadLettersApi {
                 "queue is required: the work queue whose dead letters to read, e.g. ?queue=task_queue"));
     }
 
-    private static int number(ConsoleRequest request, String name, int fallback, int min, int max) {
+    static int number(ConsoleRequest request, String name, int fallback, int min, int max) {
         String text = request.param(name).orElse(null);
         if (text == null) {
             return fallback;

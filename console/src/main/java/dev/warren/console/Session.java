@@ -1,6 +1,7 @@
 package dev.warren.console;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One signed-in user: the cookie token that names the session, the CSRF token every
@@ -12,6 +13,8 @@ final class Session {
     private final String token;
     private final String csrfToken;
     private final UserBroker broker;
+    /** The session's latest bulk replay, running or ended; at most one runs at a time. */
+    private final AtomicReference<BulkReplay> bulkReplay = new AtomicReference<>();
     // Written by every request of this session, read by the expiry sweep: volatile is enough.
     private volatile Instant lastUsed;
 
@@ -36,6 +39,10 @@ final class Session {
 
     String user() {
         return broker.user();
+    }
+
+    AtomicReference<BulkReplay> bulkReplay() {
+        return bulkReplay;
     }
 
     Instant lastUsed() {

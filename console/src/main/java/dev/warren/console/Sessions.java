@@ -45,6 +45,7 @@ final class Sessions implements AutoCloseable {
         byToken.values().removeIf(session -> {
             boolean expired = session.lastUsed().plus(idle).isBefore(now);
             if (expired) {
+                stopBulkReplay(session);
                 log.info("session of '{}' expired after {} idle", session.user(), idle);
                 session.broker().close();
             }
@@ -60,6 +61,7 @@ final class Sessions implements AutoCloseable {
     /** Ends a session: forgets it and closes its broker connections. */
     void end(Session session) {
         if (byToken.remove(session.token()) != null) {
+            stopBulkReplay(session);
             session.broker().close();
             log.info("'{}' signed out", session.user());
         }
@@ -67,8 +69,18 @@ final class Sessions implements AutoCloseable {
 
     @Override
     public void close() {
-        byToken.values().forEach(session -> session.broker().close());
+        byToken.values().forEach(session -> {
+            stopBulkReplay(session);
+            session.broker().close();
+        });
         byToken.clear();
+    }
+
+    private static void stopBulkReplay(Session session) {
+        BulkReplay replay = session.bulkReplay().get();
+        if (replay != null) {
+            replay.cancel();
+        }
     }
 
     private String newToken() {

@@ -39,6 +39,10 @@ final class ConsoleClient {
         return JSON.readTree(signIn.body()).path("csrf_token").asText();
     }
 
+    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -41,6 +41,40 @@
     }
   }
 
+  const bulk = el('span', { id: 'bulk-progress' });
+  let watching = null;
+
+  async function replayMatching(matching, total) {
+    const rate = prompt('Replay all ' + total + ' matching dead letters to ' + queue.value
+      + ', each confirmed before its original is removed. Messages per second:', '50');
+    if (rate === null) return;
+    matching.set('rate', rate);
+    try {
+      await api('POST', '/api/dead-letters/replay-matching?' + matching);
+      watchBulk();
+    } catch (error) {
+      message('bulk replay refused: ' + error.message, 'error');
+    }
+  }
+
+  function watchBulk() {
+    clearInterval(watching);
+    const update = async () => {
+      const progress = await api('GET', '/api/dead-letters/replay-matching');
+      const running = progress.state === 'RUNNING';
+      bulk.replaceChildren(' bulk replay of ' + progress.queue + ': ' + progress.replayed + ' replayed, '
+        + progress.state.toLowerCase() + (progress.error ? ' (' + progress.error + ')' : '') + ' ',
+        running ? el('button', { id: 'cancel-replay', onclick: () => api('DELETE', '/api/dead-letters/replay-matching') },
+          'Cancel') : '');
+      if (!running) {
+        clearInterval(watching);
+        load().catch(error => message(error.message, 'error'));
+      }
+    };
+    watching = setInterval(() => update().catch(error => message(error.message, 'error')), 1000);
+    update().catch(error => message(error.message, 'error'));
+  }
+
   async function show(id) {
     const letter = await api('GET', '/api/dead-letters/' + encodeURIComponent(id) + '?queue=' + encodeURIComponent(queue.value));
     const headers = Object.entries(letter.headers).map(([name, value]) =>
@@ -69,7 +103,7 @@
     history.replaceState(null, '', '?' + query);
     const result = await api('GET', '/api/dead-letters?' + query);
     mayReplay = result.may_replay;
-    summary.textContent = result.total + (result.total_capped ? '+' : '') + ' matching in ' + result.queue + '.dlq'
+    summary.textContent = result.total + ' matching in ' + result.queue + '.dlq'
       + (mayReplay ? '' : ' (you may read them; replay needs write permission on amq.default)');
     const head = el('tr', {}, mayReplay ? el('th', {}, '') : null,
       ['id', 'type', 'error', 'message', 'attempts', 'failed at'].map(name => el('th', {}, name)),
@@ -81,10 +115,19 @@
       el('td', { class: 'num' }, item.attempts), el('td', {}, item.failed_at),
       mayReplay ? el('td', {}, el('button', { class: 'replay', onclick: () => replay([item.id]) }, 'Replay')) : null));
     table.replaceChildren(el('thead', {}, head), el('tbody', {}, rows));
-    actions.replaceChildren(mayReplay ? el('button', { id: 'replay-selected', onclick: () => {
-      const ids = [...table.querySelectorAll('input.select:checked')].map(box => box.value);
-      if (ids.length) replay(ids); else message('select dead letters first', 'error');
-    } }, 'Replay selected') : '');
+    const matching = filters();
+    matching.delete('page');
+    matching.delete('size');
+    actions.replaceChildren(
+      el('a', { id: 'export', href: '/api/dead-letters/export?' + matching }, 'Export matching as JSON lines'),
+      mayReplay ? ' ' : '',
+      mayReplay ? el('button', { id: 'replay-selected', onclick: () => {
+        const ids = [...table.querySelectorAll('input.select:checked')].map(box => box.value);
+        if (ids.length) replay(ids); else message('select dead letters first', 'error');
+      } }, 'Replay selected') : '',
+      mayReplay && result.total ? el('button', { id: 'replay-matching', onclick: () => replayMatching(matching, result.total) },
+        'Replay all ' + result.total + ' matching') : '',
+      bulk);
     const pages = Math.max(1, Math.ceil(result.total / result.size));
     pager.replaceChildren(el('button', { id: 'previous-page', disabled: page <= 1, onclick: () => { page--; load(); } }, '‹ previous'),
       ' page ' + page + ' of ' + pages + ' ',
