@@ -33,6 +33,7 @@ final class DeadLettersApi {
         routes.add("GET", "/api/dead-letters", Routes.Access.API, this::list)
                 .add("GET", "/api/dead-letters/export", Routes.Access.API, this::export)
                 .add("POST", "/api/dead-letters/replay", Routes.Access.API, this::replay)
+                .add("POST", "/api/dead-letters/move", Routes.Access.API, this::move)
                 .add("GET", "/api/dead-letters/*", Routes.Access.API, this::show);
     }
 
@@ -91,19 +92,46 @@ final class DeadLettersApi {
 
     private Reply replay(ConsoleRequest request) throws IOException {
         JsonNode body = request.json();
-        String queue = body.path("queue").asText("");
-        if (queue.isBlank()) {
-            throw new IllegalArgumentException("queue is required: the work queue whose dead letters to replay");
+        String queue = required(body, "queue", "the work queue whose dead letters to replay");
+        UserBroker broker = request.session().broker();
+        requireMayReplay(broker);
+        return moveTo(broker, queue, ids(body), queue);
+    }
+
+    /** Like replay, to another existing queue ({@code to}), e.g. a parking queue or another work queue. */
+    private Reply move(ConsoleRequest request) throws IOException {
+        JsonNode body = request.json();
+        String queue = required(body, "queue", "the work queue whose dead letters to move");
+        String to = required(body, "to", "the queue to move them to");
+        UserBroker broker = request.session().broker();
+        requireMayReplay(broker);
+        if (!broker.queueExists(to)) {
+            throw new IllegalArgumentException("to: there is no queue '" + to + "' in vhost '" + broker.vhost() + "'");
         }
+        return moveTo(broker, queue, ids(body), to);
+    }
+
+    /** Replays the dead letters {@code ids} of {@code queue} to {@code target}, each copy confirmed before its original is removed. */
+    private static Reply moveTo(UserBroker broker, String queue, Set<String> ids, String target) throws IOException {
+        int moved = broker.deadLetters().replay(queue, letter -> ids.contains(letter.messageId()), target);
+        return Reply.json(Map.of("queue", queue, "to", target, "requested", ids.size(), "replayed", moved));
+    }
+
+    private static String required(JsonNode body, String name, String what) {
+        String value = body.path(name).asText("");
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " is required: " + what);
+        }
+        return value;
+    }
+
+    private static Set<String> ids(JsonNode body) {
         Set<String> ids = new HashSet<>();
         body.path("ids").forEach(id -> ids.add(id.asText()));
         if (ids.isEmpty()) {
-            throw new IllegalArgumentException("ids is required: the message ids to replay, at least one");
+            throw new IllegalArgumentException("ids is required: the message ids, at least one");
         }
-        UserBroker broker = request.session().broker();
-        requireMayReplay(broker);
-        int replayed = broker.deadLetters().replay(queue, letter -> ids.contains(letter.messageId()), queue);
-        return Reply.json(Map.of("queue", queue, "requested", ids.size(), "replayed", replayed));
+        return ids;
     }
 
     /** The permission rule of replay, checked as the user now: 403 unless it may write to amq.default. */

@@ -86,6 +86,22 @@ final class UserBroker implements AutoCloseable {
         }
     }
 
+    /** Whether queue {@code name} exists in the vhost (a passive declare on a channel of its own). */
+    boolean queueExists(String name) throws IOException {
+        try (Channel channel = injector().getInstance(AmqpConnections.class).publishing().createChannel()) {
+            channel.queueDeclarePassive(name);
+            return true;
+        } catch (IOException e) {
+            if (e.getCause() instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
+                    && close.getReplyCode() == AMQP.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new IOException("no answer from the broker while looking for queue '" + name + "'", e);
+        }
+    }
+
     private synchronized Injector injector() {
         if (closed) {
             throw new IllegalStateException("the session of '" + user() + "' has ended");

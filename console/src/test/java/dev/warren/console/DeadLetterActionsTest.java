@@ -112,6 +112,38 @@ class DeadLetterActionsTest {
     }
 
     @Test
+    void moveSendsTheChosenLettersToAnotherQueueAndRemovesThemFromTheDlq() throws Exception {
+        String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
+        String parking = queues.unique("console-parking");
+        try (Connection connection = broker.connect("console-actions-parking"); Channel channel = connection.createChannel()) {
+            channel.queueDeclare(parking, true, false, false, null);
+        }
+
+        HttpResponse<String> moved = client.postJson("/api/dead-letters/move", JSON.createObjectNode().put("queue", queue)
+                .put("to", parking).set("ids", JSON.createArrayNode().add("letter-3").add("letter-4")),
+                Map.of(ConsoleHttp.CSRF_HEADER, csrf));
+
+        assertThat(moved.statusCode()).isEqualTo(200);
+        assertThat(ConsoleClient.json(moved).path("replayed").asInt()).isEqualTo(2);
+        assertThat(drain(parking)).containsExactlyInAnyOrder("letter-3", "letter-4");
+        assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS - 2);
+        assertThat(messages(queue)).isZero();
+    }
+
+    @Test
+    void moveToAQueueThatDoesNotExistIsRefusedAndKeepsTheLetters() throws Exception {
+        String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
+
+        HttpResponse<String> refused = client.postJson("/api/dead-letters/move", JSON.createObjectNode().put("queue", queue)
+                .put("to", queue + "-nowhere").set("ids", JSON.createArrayNode().add("letter-3")),
+                Map.of(ConsoleHttp.CSRF_HEADER, csrf));
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(ConsoleClient.json(refused).path("error").asText()).contains("no queue '" + queue + "-nowhere'");
+        assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS);
+    }
+
+    @Test
     void bulkReplayMovesEveryMatchingLetterOnceAtTheGivenRateAndNoOther() throws Exception {
         String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
 

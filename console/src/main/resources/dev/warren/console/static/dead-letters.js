@@ -30,10 +30,11 @@
     return query;
   }
 
-  async function replay(ids) {
+  async function replay(ids, to) {
     try {
-      const result = await api('POST', '/api/dead-letters/replay', { queue: queue.value, ids });
-      message('replayed ' + result.replayed + ' of ' + result.requested + ' to ' + result.queue);
+      const result = to ? await api('POST', '/api/dead-letters/move', { queue: queue.value, ids, to })
+        : await api('POST', '/api/dead-letters/replay', { queue: queue.value, ids });
+      message((to ? 'moved ' : 'replayed ') + result.replayed + ' of ' + result.requested + ' to ' + result.to);
       detail.hidden = true;
       await load();
     } catch (error) {
@@ -125,6 +126,13 @@
         const ids = [...table.querySelectorAll('input.select:checked')].map(box => box.value);
         if (ids.length) replay(ids); else message('select dead letters first', 'error');
       } }, 'Replay selected') : '',
+      mayReplay ? ' ' : '',
+      mayReplay ? el('button', { id: 'move-selected', onclick: () => {
+        const ids = [...table.querySelectorAll('input.select:checked')].map(box => box.value);
+        if (!ids.length) return message('select dead letters first', 'error');
+        const to = prompt('Move ' + ids.length + ' dead letter(s) to which existing queue?');
+        if (to) replay(ids, to.trim());
+      } }, 'Move selected to…') : '',
       mayReplay && result.total ? el('button', { id: 'replay-matching', onclick: () => replayMatching(matching, result.total) },
         'Replay all ' + result.total + ' matching') : '',
       bulk);
