@@ -53,18 +53,22 @@ public record ConsoleSettings(String bind, int port, AmqpSettings broker, URI ma
         return new ConsoleSettings(DEFAULT_BIND, DEFAULT_PORT, broker, managementUrl, false, DEFAULT_SESSION_IDLE);
     }
 
+    /** These settings serving on port {@code value} (0: any free port). */
     public ConsoleSettings withPort(int value) {
         return new ConsoleSettings(bind, value, broker, managementUrl, behindTls, sessionIdle);
     }
 
+    /** These settings serving on address {@code value}. */
     public ConsoleSettings withBind(String value) {
         return new ConsoleSettings(value, port, broker, managementUrl, behindTls, sessionIdle);
     }
 
+    /** These settings, behind a TLS proxy or not. */
     public ConsoleSettings withBehindTls(boolean value) {
         return new ConsoleSettings(bind, port, broker, managementUrl, value, sessionIdle);
     }
 
+    /** These settings with another session idle timeout. */
     public ConsoleSettings withSessionIdle(Duration value) {
         return new ConsoleSettings(bind, port, broker, managementUrl, behindTls, value);
     }

@@ -15,10 +15,11 @@ import picocli.CommandLine.Option;
 
 /** {@code console}: serves the operator web console until stopped (Ctrl-C, SIGTERM). */
 @Command(name = "console", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serves the operator web console: Warren queues with their retry and dead-letter queues,",
-            "workers, and the dead letters (filter, inspect, replay). Sign in with a RabbitMQ user: the console",
-            "acts with that user's own credentials and permissions and has none of its own, so the connection",
-            "flags only say where the broker is (host, port, vhost, TLS); their user and password are not used.",
+        description = {"Serves the operator web console: Warren queues with their retry and dead-letter queues,"
+                + " workers, and the dead letters (filter, inspect, replay, move, export). Sign in with a RabbitMQ"
+                + " user: the console acts with that user's own credentials and permissions and has none of its"
+                + " own, so the connection flags only say where the broker is (host, port, vhost, TLS); their user"
+                + " and password are not used.",
             "docs/console.md describes the pages, the JSON API and the security model."})
 final class ConsoleCommand implements Callable<Integer> {
 
