@@ -1,6 +1,7 @@
 package dev.warren.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The dead letters of a work queue ({@code <queue>.dlq}) through retry-dlx's {@link DeadLetterQueue},
@@ -34,6 +36,7 @@ final class DeadLettersApi {
                 .add("GET", "/api/dead-letters/export", Routes.Access.API, this::export)
                 .add("POST", "/api/dead-letters/replay", Routes.Access.API, this::replay)
                 .add("POST", "/api/dead-letters/move", Routes.Access.API, this::move)
+                .add("POST", "/api/dead-letters/purge", Routes.Access.API, this::purge)
                 .add("GET", "/api/dead-letters/*", Routes.Access.API, this::show);
     }
 
@@ -60,6 +63,7 @@ final class DeadLettersApi {
         body.put("page", page);
         body.put("size", size);
         body.put("may_replay", broker.mayPublishToDefaultExchange());
+        body.put("may_purge", broker.mayWriteQueue(DeadLetterOnFailure.deadLetterQueue(queue)));
         body.put("items", rows);
         return Reply.json(body);
     }
@@ -132,6 +136,34 @@ final class DeadLettersApi {
             throw new IllegalArgumentException("ids is required: the message ids, at least one");
         }
         return ids;
+    }
+
+    /**
+     * Removes dead letters for good: {@code ids} from the body, else every letter the filter
+     * parameters match. The body's {@code confirm} must be the dead-letter queue's name.
+     */
+    private Reply purge(ConsoleRequest request) throws IOException {
+        String queue = queue(request);
+        String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
+        JsonNode body = request.json();
+        if (!dlq.equals(body.path("confirm").asText())) {
+            throw new IllegalArgumentException("confirm must be the dead-letter queue's name, '" + dlq
+                    + "': purged messages are gone for good");
+        }
+        UserBroker broker = request.session().broker();
+        if (!broker.mayWriteQueue(dlq)) {
+            throw new AccessRefusedException("user '" + broker.user() + "' may not purge: the console requires write"
+                    + " permission on '" + dlq + "' (and read on amq.direct, to check it)");
+        }
+        Predicate<DeadLetter> chosen;
+        if (body.has("ids")) {
+            Set<String> ids = ids(body);
+            chosen = letter -> ids.contains(letter.messageId());
+        } else {
+            chosen = DeadLetterFilter.of(request);
+        }
+        int purged = broker.deadLetters().discard(queue, chosen);
+        return Reply.json(Map.of("queue", queue, "purged", purged));
     }
 
     /** The permission rule of replay, checked as the user now: 403 unless it may write to amq.default. */

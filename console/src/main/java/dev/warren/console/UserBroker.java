@@ -29,6 +29,9 @@ final class UserBroker implements AutoCloseable {
     /** Where a replay publishes: the default exchange, whose permission resource is named so. */
     private static final String DEFAULT_EXCHANGE_RESOURCE = "amq.default";
 
+    private static final String PROBE_EXCHANGE = "amq.direct";
+    private static final String PROBE_ROUTING_KEY = "warren-console-permission-probe";
+
     private final ManagementClient management;
     private final AmqpSettings amqp;
     // Guarded by this: the injector (and its connections) is created on first AMQP use.
@@ -83,6 +86,26 @@ final class UserBroker implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new IOException("no confirm within " + PROBE_TIMEOUT_MILLIS + " ms while probing write on "
                     + DEFAULT_EXCHANGE_RESOURCE, e);
+        }
+    }
+
+    /**
+     * Whether the broker lets this user write to queue {@code name}, which the console requires for
+     * purging. Side-effect free: unbinds the queue from {@value #PROBE_EXCHANGE} with a routing key no
+     * binding has, which RabbitMQ checks (write on the queue, read on that exchange) and then does
+     * nothing; on a channel of its own, which the broker closes when it refuses.
+     */
+    boolean mayWriteQueue(String name) throws IOException {
+        try (Channel channel = injector().getInstance(AmqpConnections.class).publishing().createChannel()) {
+            channel.queueUnbind(name, PROBE_EXCHANGE, PROBE_ROUTING_KEY);
+            return true;
+        } catch (IOException e) {
+            if (Refusals.isAccessRefused(e)) {
+                return false;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new IOException("no answer from the broker while probing write on queue '" + name + "'", e);
         }
     }
 

@@ -142,7 +142,9 @@ class ConsoleBrowserTest {
         signIn(reader, PASSWORD);
         browser.get(base + "/dead-letters?queue=" + warren.queue());
         awaitElement(By.cssSelector("#dead-letters tr[data-id='" + id + "']"));
-        assertThat(browser.findElements(By.cssSelector("button.replay, #replay-selected"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector(
+                "button.replay, #replay-selected, #replay-matching, #move-selected, #purge-selected, #purge-matching")))
+                .isEmpty();
         browser.findElement(By.cssSelector("#dead-letters tr[data-id='" + id + "'] a.open-letter")).click();
         awaitText(By.id("detail-id"), id);
         assertThat(browser.findElements(By.id("detail-replay"))).isEmpty();

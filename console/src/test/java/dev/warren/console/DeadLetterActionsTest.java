@@ -144,6 +144,57 @@ class DeadLetterActionsTest {
     }
 
     @Test
+    void purgeRemovesTheChosenLettersForGoodAfterTheTypedConfirmation() throws Exception {
+        String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
+        assertThat(ConsoleClient.json(client.get("/api/dead-letters?queue=" + queue)).path("may_purge").asBoolean(false))
+                .isTrue();
+
+        HttpResponse<String> purged = purge(csrf, "", JSON.createObjectNode().put("confirm", queue + ".dlq")
+                .set("ids", JSON.createArrayNode().add("letter-1").add("letter-2")));
+
+        assertThat(purged.statusCode()).isEqualTo(200);
+        assertThat(ConsoleClient.json(purged).path("purged").asInt()).isEqualTo(2);
+        List<String> kept = drain(queue + ".dlq");
+        assertThat(kept).hasSize(LETTERS - 2).doesNotContain("letter-1", "letter-2");
+        assertThat(messages(queue)).isZero();
+    }
+
+    @Test
+    void purgeWithoutIdsRemovesEveryLetterTheFilterMatches() throws Exception {
+        String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
+
+        HttpResponse<String> purged = purge(csrf, "&type=beta", JSON.createObjectNode().put("confirm", queue + ".dlq"));
+
+        assertThat(ConsoleClient.json(purged).path("purged").asInt()).isEqualTo(LETTERS / 2);
+        assertThat(drain(queue + ".dlq")).hasSize(LETTERS / 2).allSatisfy(id ->
+                assertThat(Integer.parseInt(id.substring("letter-".length())) % 2).isZero());
+    }
+
+    @Test
+    void purgeWithoutTheTypedConfirmationIsRefusedAndRemovesNothing() throws Exception {
+        String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
+
+        HttpResponse<String> refused = purge(csrf, "", JSON.createObjectNode().put("confirm", queue));
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(ConsoleClient.json(refused).path("error").asText()).contains("'" + queue + ".dlq'");
+        assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS);
+    }
+
+    @Test
+    void userWithoutWriteOnTheDlqMayNotPurgeItThoughRabbitMqWouldLetItPurge() throws Exception {
+        String reader = users.create("console-reader", PASSWORD, "", "", ".*");
+        String csrf = ConsoleClient.csrfToken(client.signIn(reader, PASSWORD));
+        assertThat(ConsoleClient.json(client.get("/api/dead-letters?queue=" + queue)).path("may_purge").asBoolean(true))
+                .isFalse();
+
+        HttpResponse<String> refused = purge(csrf, "", JSON.createObjectNode().put("confirm", queue + ".dlq"));
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS);
+    }
+
+    @Test
     void bulkReplayMovesEveryMatchingLetterOnceAtTheGivenRateAndNoOther() throws Exception {
         String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
 
@@ -212,6 +263,11 @@ class DeadLetterActionsTest {
     private HttpResponse<String> post(String csrf, String parameters) throws Exception {
         return client.send(HttpRequest.newBuilder(client.base().resolve(BulkReplayApi.PATH + "?queue=" + queue + parameters))
                 .header(ConsoleHttp.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private HttpResponse<String> purge(String csrf, String parameters, JsonNode body) throws Exception {
+        return client.postJson("/api/dead-letters/purge?queue=" + queue + parameters, body,
+                Map.of(ConsoleHttp.CSRF_HEADER, csrf));
     }
 
     private JsonNode progress() throws Exception {

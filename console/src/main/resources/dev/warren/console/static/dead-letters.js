@@ -20,6 +20,7 @@
   main.append(form, summary, actions, table, pager, detail);
   let page = Number(params.get('page') || 1);
   let mayReplay = false;
+  let mayPurge = false;
 
   function filters() {
     const query = new URLSearchParams({ queue: queue.value, page, size: 50 });
@@ -76,6 +77,22 @@
     update().catch(error => message(error.message, 'error'));
   }
 
+  /** Purges the chosen ids, or (ids null) every letter the filter matches, after a typed confirmation. */
+  async function purge(ids, matching, count) {
+    const dlq = queue.value + '.dlq';
+    const typed = prompt('Purge ' + count + ' dead letter(s) from ' + dlq + ' for good? Type ' + dlq + ' to confirm:');
+    if (typed === null) return;
+    try {
+      const body = ids ? { ids, confirm: typed } : { confirm: typed };
+      const result = await api('POST', '/api/dead-letters/purge?' + matching, body);
+      message('purged ' + result.purged + ' from ' + dlq);
+      detail.hidden = true;
+      await load();
+    } catch (error) {
+      message('purge refused: ' + error.message, 'error');
+    }
+  }
+
   async function show(id) {
     const letter = await api('GET', '/api/dead-letters/' + encodeURIComponent(id) + '?queue=' + encodeURIComponent(queue.value));
     const headers = Object.entries(letter.headers).map(([name, value]) =>
@@ -104,13 +121,15 @@
     history.replaceState(null, '', '?' + query);
     const result = await api('GET', '/api/dead-letters?' + query);
     mayReplay = result.may_replay;
+    mayPurge = result.may_purge;
     summary.textContent = result.total + ' matching in ' + result.queue + '.dlq'
       + (mayReplay ? '' : ' (you may read them; replay needs write permission on amq.default)');
-    const head = el('tr', {}, mayReplay ? el('th', {}, '') : null,
+    const selectable = mayReplay || mayPurge;
+    const head = el('tr', {}, selectable ? el('th', {}, '') : null,
       ['id', 'type', 'error', 'message', 'attempts', 'failed at'].map(name => el('th', {}, name)),
       mayReplay ? el('th', {}, '') : null);
     const rows = result.items.map(item => el('tr', { 'data-id': item.id },
-      mayReplay ? el('td', {}, el('input', { type: 'checkbox', class: 'select', value: item.id })) : null,
+      selectable ? el('td', {}, el('input', { type: 'checkbox', class: 'select', value: item.id })) : null,
       el('td', {}, el('a', { href: '#', class: 'open-letter', onclick: event => { event.preventDefault(); show(item.id); } }, item.id)),
       el('td', {}, item.type), el('td', {}, item.error), el('td', {}, item.error_message),
       el('td', { class: 'num' }, item.attempts), el('td', {}, item.failed_at),
@@ -133,6 +152,14 @@
         const to = prompt('Move ' + ids.length + ' dead letter(s) to which existing queue?');
         if (to) replay(ids, to.trim());
       } }, 'Move selected to…') : '',
+      mayPurge ? ' ' : '',
+      mayPurge ? el('button', { id: 'purge-selected', onclick: () => {
+        const ids = [...table.querySelectorAll('input.select:checked')].map(box => box.value);
+        if (ids.length) purge(ids, new URLSearchParams({ queue: queue.value }), ids.length);
+        else message('select dead letters first', 'error');
+      } }, 'Purge selected') : '',
+      mayPurge && result.total ? el('button', { id: 'purge-matching', onclick: () => purge(null, matching, result.total) },
+        'Purge all ' + result.total + ' matching') : '',
       mayReplay && result.total ? el('button', { id: 'replay-matching', onclick: () => replayMatching(matching, result.total) },
         'Replay all ' + result.total + ' matching') : '',
       bulk);
