@@ -71,7 +71,9 @@ final class ConsoleHttp implements HttpHandler {
         }
         try {
             if (STATE_CHANGING.contains(method)) {
-                Optional<String> refusal = refuseStateChange(exchange, request, session);
+                // Sign-in has no CSRF token to check (no session yet, or one it replaces): origin checks only.
+                Optional<String> refusal = refuseStateChange(exchange, request,
+                        route.access() == Routes.Access.PUBLIC ? null : session);
                 if (refusal.isPresent()) {
                     log.warn("refused {} {}: {}", method, path, refusal.get());
                     return Reply.error(403, refusal.get());

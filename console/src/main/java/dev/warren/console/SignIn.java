@@ -54,6 +54,7 @@ final class SignIn {
         String user = form.getOrDefault("user", "");
         String next = safeNext(form.get("next"));
         try {
+            request.optionalSession().ifPresent(sessions::end);
             Session session = start(user, form.getOrDefault("password", ""));
             return Reply.redirect(next).withHeader("Set-Cookie", cookie(session));
         } catch (AccessRefusedException e) {
@@ -64,6 +65,7 @@ final class SignIn {
     private Reply signInJson(ConsoleRequest request) throws IOException {
         JsonNode body = request.json();
         try {
+            request.optionalSession().ifPresent(sessions::end);
             Session session = start(body.path("user").asText(""), body.path("password").asText(""));
             return Reply.json(describe(session)).withHeader("Set-Cookie", cookie(session));
         } catch (AccessRefusedException e) {

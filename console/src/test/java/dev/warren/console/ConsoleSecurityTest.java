@@ -11,6 +11,8 @@ import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -184,6 +186,22 @@ class ConsoleSecurityTest {
         assertThat(client.get("/api/overview").statusCode()).isEqualTo(401);
         assertThat(client.get("/overview").headers().firstValue("Location")).hasValueSatisfying(
                 location -> assertThat(URI.create(location).getPath()).isEqualTo("/sign-in"));
+    }
+
+    @Test
+    void signingInAgainEndsThePreviousSessionAndNeedsNoCsrfToken() throws Exception {
+        HttpResponse<String> first = client.signIn("guest", "guest");
+        String oldCookie = first.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+
+        HttpResponse<String> second = client.signIn("guest", "guest");
+
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0]).isNotEqualTo(oldCookie);
+        HttpResponse<String> withOldCookie = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                client.base().resolve("/api/overview")).header("Cookie", oldCookie).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(withOldCookie.statusCode()).isEqualTo(401);
+        assertThat(client.get("/api/overview").statusCode()).isEqualTo(200);
     }
 
     private ObjectNode replay(String id) {
