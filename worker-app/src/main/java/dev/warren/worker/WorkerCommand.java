@@ -16,6 +16,7 @@ import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
+import dev.warren.core.publish.DelayLevels;
 import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.schedule.Scheduler;
@@ -113,7 +114,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--delayed-tasks", defaultValue = "${env:WARREN_DELAYED_TASKS:-false}",
             description = "At start, declare the broker's delay topology and bind the work queue to it, so delayed"
-                    + " tasks from any client (pika by docs/scheduling.md's routing convention) arrive; needs the"
+                    + " tasks from any client (pika by docs/scheduling.md's routing convention) arrive; with"
+                    + " --queue-type quorum the quorum delay levels (warren.delay.q.*); needs the"
                     + " permissions docs/scheduling.md lists (env WARREN_DELAYED_TASKS; default ${DEFAULT-VALUE}).")
     boolean delayedTasks;
 
@@ -181,13 +183,15 @@ public final class WorkerCommand implements Callable<Integer> {
         if (!delayedTasks) {
             return;
         }
+        DelayLevels levels = DelayLevels.forWorkQueue(retry.queueType().quorum());
         try (Channel channel = connections.publishing().createChannel()) {
-            DelayTopology.declare(channel);
+            DelayTopology.declare(channel, levels);
             DelayTopology.bind(channel, queue.queue());
         } catch (TimeoutException e) {
             throw new IOException("closing the channel that declared the delay topology timed out", e);
         }
-        log.info("delay topology declared; '{}' receives delayed tasks", queue.queue());
+        log.info("delay topology declared ({} levels, entry {}); '{}' receives delayed tasks", levels, levels.entry(),
+                queue.queue());
     }
 
     /** The worker settings these flags describe. */
@@ -208,11 +212,17 @@ public final class WorkerCommand implements Callable<Integer> {
      *                                 registered twice, or there is no task type at all
      */
     List<Module> modules(AmqpSettings amqp, WorkerSettings settings, TaskModuleLoader loader) {
-        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
+        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, routes(settings.queue())),
                 new WorkerModule(settings), new RetryDlxModule(retry.settings(), retry.queueType()), metrics.module()));
         modules.addAll(scheduler.modules(workerName()));
         modules.addAll(TaskModules.checked(taskModules(loader)));
         return modules;
+    }
+
+    /** Every task type to the work queue, a quorum queue with {@code --queue-type quorum}. */
+    private RouteTable routes(String workQueue) {
+        RouteTable routes = RouteTable.allTo(workQueue);
+        return retry.queueType().quorum() ? routes.withQuorumQueues(workQueue) : routes;
     }
 
     private List<TaskModules.Found> taskModules(TaskModuleLoader loader) {
