@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """A delayed task from plain pika, by Warren's routing convention (docs/scheduling.md).
 
-Publishes one persistent JSON task to the exchange warren.delay.27 with the routing key of the
-delay's 28 bits (highest first) and the work queue, and the header x-warren-due-at. The delay
-topology and the queue's binding must exist (a Warren publisher declares them).
+Publishes one persistent JSON task to the exchange warren.delay.27 (for a quorum work queue,
+--quorum: warren.delay.q.27) with the routing key of the delay's 28 bits (highest first) and the
+work queue, and the header x-warren-due-at. The delay topology and the queue's binding must exist
+(a Warren publisher, or a worker started with --delayed-tasks, declares them).
 
     /usr/bin/python3 pika_delayed_producer.py --uri amqp://guest:guest@127.0.0.1:5672/%2F --queue task_queue --delay 5
 """
@@ -29,6 +30,7 @@ parser = argparse.ArgumentParser(description="Publish one delayed send_welcome_e
 parser.add_argument("--uri", default="amqp://guest:guest@localhost:5672/%2F")
 parser.add_argument("--queue", default="task_queue")
 parser.add_argument("--delay", type=float, default=5, help="seconds")
+parser.add_argument("--quorum", action="store_true", help="the work queue is a quorum queue")
 args = parser.parse_args()
 
 connection = pika.BlockingConnection(pika.URLParameters(args.uri))
@@ -38,7 +40,7 @@ channel.confirm_delivery()
 message_id = str(uuid.uuid4())
 due = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=args.delay)
 channel.basic_publish(
-    exchange="warren.delay.%d" % (LEVELS - 1),
+    exchange=("warren.delay.q.%d" if args.quorum else "warren.delay.%d") % (LEVELS - 1),
     routing_key=delay_key(args.delay, args.queue),
     body=json.dumps({"task_type": "send_welcome_email", "user_id": 123, "email": "user@example.com"}),
     properties=pika.BasicProperties(

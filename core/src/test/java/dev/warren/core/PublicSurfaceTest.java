@@ -36,8 +36,10 @@ class PublicSurfaceTest {
                     "OversizedBody"),
             "dev.warren.core.consume", Set.of("TaskExecution", "TaskLogContext", "TopologyMismatchException", "Worker",
                     "WorkerStats"),
-            "dev.warren.core.publish", Set.of("DelayTopology", "OutgoingTask", "PublishException", "ResultListener", "RouteTable",
-                    "TaskFailedException", "TaskPublisher"),
+            "dev.warren.core.publish", Set.of("DelayLevels", "DelayTopology", "OutgoingTask", "PublishException",
+                    "ResultListener", "RouteTable", "TaskFailedException", "TaskPublisher"),
+            "dev.warren.core.schedule", Set.of("MisfirePolicy", "Schedule", "ScheduledTask", "Scheduler",
+                    "SchedulerModule", "SchedulerSettings", "SchedulerStatus"),
             "dev.warren.core.wire", Set.of("MalformedTaskException", "TaskCodec", "TaskHeaders", "TaskMessage",
                     "TaskResult", "TaskTooLargeException"));
 

@@ -18,6 +18,7 @@ import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.wire.TaskResult;
+import dev.warren.retry.WorkQueueType;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +82,12 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             description = "Deliver the task at INSTANT (ISO-8601 UTC, e.g. 2026-12-24T09:00:00Z), held by the broker.")
     Instant at;
 
+    @Option(names = "--queue-type", paramLabel = "classic|quorum", defaultValue = "${env:WARREN_QUEUE_TYPE:-classic}",
+            description = "The work queue's type, as the worker declares it: with --delay or --at, a quorum queue's"
+                    + " task waits in the quorum delay levels, which dead-letter at least once"
+                    + " (env WARREN_QUEUE_TYPE; default ${DEFAULT-VALUE}).")
+    String queueType;
+
     @Override
     public Integer call() throws Exception {
         if (delay != null && at != null) {
@@ -102,8 +109,12 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(e.getMessage());
         }
+        RouteTable routes = RouteTable.allTo(queue.queue());
+        if (WorkQueueType.parse(queueType, 1).quorum()) {
+            routes = routes.withQuorumQueues(queue.queue());
+        }
         AmqpSettings amqp = connection.toSettings("warren-producer@" + ProcessHandle.current().pid());
-        Injector injector = Guice.createInjector(new CoreModule(amqp, RouteTable.allTo(queue.queue())));
+        Injector injector = Guice.createInjector(new CoreModule(amqp, routes));
         PrintWriter out = spec.commandLine().getOut();
         try (AmqpConnections connections = injector.getInstance(AmqpConnections.class);
              ProducerEvents emitted = ProducerEvents.open(events, connections, amqp.connectionName())) {

@@ -95,7 +95,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** The broker's channel.close when it closed only this channel (a soft error), else null. */
-    private static AMQP.Channel.Close channelClose(Exception e) {
+    static AMQP.Channel.Close channelClose(Exception e) {
         ShutdownSignalException signal = e instanceof ShutdownSignalException s ? s
                 : e.getCause() instanceof ShutdownSignalException s ? s : null;
         if (signal != null && !signal.isHardError() && signal.getReason() instanceof AMQP.Channel.Close close) {

@@ -31,6 +31,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -249,6 +250,29 @@ class SendCommandTest {
         assertThat(due).isAfterOrEqualTo(sent.plusSeconds(3));
         assertThat(task.getProps().getMessageId()).isEqualTo(id);
         assertThat(task.getProps().getType()).isEqualTo("noop");
+    }
+
+    @Test
+    void sendWithDelayToAQuorumQueueTypeWaitsInTheQuorumDelayLevels() throws Exception {
+        String queue = queues.unique("send-delay-quorum");
+        try (Connection connection = broker.connect("warren-test-send");
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+        }
+
+        Run run = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--queue-type", "quorum",
+                "--type", "noop", "--delay", "2s");
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> readyMessages(queue) == 1);
+        GetResponse task = get(queue);
+        assertThat(task.getProps().getMessageId()).isEqualTo(run.out().strip());
+        // 2 s = bit 1: it waited in the quorum level 1 (x-death names the queues that dead-lettered it).
+        assertThat(task.getProps().getHeaders().get("x-death").toString()).contains("queue=warren.delay.q.1");
+        Run wrong = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--queue-type", "stream",
+                "--type", "noop", "--delay", "2s");
+        assertThat(wrong.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(wrong.err()).contains("queue type must be classic or quorum, was 'stream'");
     }
 
     @Test

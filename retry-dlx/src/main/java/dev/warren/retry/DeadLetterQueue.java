@@ -121,6 +121,22 @@ public final class DeadLetterQueue {
         }
     }
 
+    /**
+     * Removes the matching dead letters of {@code queue} for good (acknowledges them); the others
+     * stay, in order. Returns how many were removed.
+     */
+    public int discard(String queue, Predicate<DeadLetter> filter) throws IOException {
+        int[] removed = {0};
+        browse(queue, (letter, tag, channel, kept) -> {
+            if (filter.test(letter)) {
+                channel.basicAck(tag, false);
+                removed[0]++;
+            }
+            return true;
+        });
+        return removed[0];
+    }
+
     /** Visits one dead letter ({@code kept}: its body in a file, or null); returns false to stop browsing. */
     @FunctionalInterface
     private interface Visitor {

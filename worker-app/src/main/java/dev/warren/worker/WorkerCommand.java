@@ -17,8 +17,10 @@ import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.consume.Worker;
+import dev.warren.core.publish.DelayLevels;
 import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.core.schedule.Scheduler;
 import dev.warren.core.task.TaskModule;
 import dev.warren.events.EventPublisher;
 import dev.warren.metrics.MetricsLifecycle;
@@ -54,7 +56,8 @@ import picocli.CommandLine.Option;
             "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
             "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
             "Exit codes: 0 stopped, 2 bad settings (a missing --tasks path, a task module that cannot be loaded,"
-                    + " created or configured, a task type registered twice, no task type at all), 3 broker unreachable or access refused, 4 queue exists with other"
+                    + " created or configured, a task type registered twice, no task type at all, --scheduler without"
+                    + " a schedule), 3 broker unreachable or access refused, 4 queue exists with other"
                     + " arguments."})
 public final class WorkerCommand implements Callable<Integer> {
 
@@ -71,6 +74,9 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Mixin
     QueueOption queue;
+
+    @Mixin
+    SchedulerOptions scheduler;
 
     @Mixin
     EventsOptions events;
@@ -113,7 +119,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--delayed-tasks", defaultValue = "${env:WARREN_DELAYED_TASKS:-false}",
             description = "At start, declare the broker's delay topology and bind the work queue to it, so delayed"
-                    + " tasks from any client (pika by docs/scheduling.md's routing convention) arrive; needs the"
+                    + " tasks from any client (pika by docs/scheduling.md's routing convention) arrive; with"
+                    + " --queue-type quorum the quorum delay levels (warren.delay.q.*); needs the"
                     + " permissions docs/scheduling.md lists (env WARREN_DELAYED_TASKS; default ${DEFAULT-VALUE}).")
     boolean delayedTasks;
 
@@ -155,10 +162,12 @@ public final class WorkerCommand implements Callable<Integer> {
         Worker worker = injector.getInstance(Worker.class);
         AmqpConnections connections = injector.getInstance(AmqpConnections.class);
         MetricsLifecycle metricsEndpoint = injector.getInstance(MetricsLifecycle.class);
+        Optional<Scheduler> schedulerRunning = Optional.empty();
         Optional<EventPublisher> eventPublisher = events.enabled()
                 ? Optional.of(injector.getInstance(EventPublisher.class)) : Optional.empty();
         log.info("worker {} starting against {}", workerName, amqp.redactedUri());
         try {
+            schedulerRunning = scheduler.start(injector);
             metricsEndpoint.start();
             eventPublisher.ifPresent(EventPublisher::start);
             worker.start();
@@ -166,6 +175,7 @@ public final class WorkerCommand implements Callable<Integer> {
             stopRequested.await();
             log.info("stop requested; finishing in-flight tasks (up to {})", Durations.format(shutdownTimeout));
         } finally {
+            schedulerRunning.ifPresent(Scheduler::close);
             worker.stop();
             eventPublisher.ifPresent(EventPublisher::close);
             metricsEndpoint.close();
@@ -182,13 +192,15 @@ public final class WorkerCommand implements Callable<Integer> {
         if (!delayedTasks) {
             return;
         }
+        DelayLevels levels = DelayLevels.forWorkQueue(retry.queueType().quorum());
         try (Channel channel = connections.publishing().createChannel()) {
-            DelayTopology.declare(channel);
+            DelayTopology.declare(channel, levels);
             DelayTopology.bind(channel, queue.queue());
         } catch (TimeoutException e) {
             throw new IOException("closing the channel that declared the delay topology timed out", e);
         }
-        log.info("delay topology declared; '{}' receives delayed tasks", queue.queue());
+        log.info("delay topology declared ({} levels, entry {}); '{}' receives delayed tasks", levels, levels.entry(),
+                queue.queue());
     }
 
     /** The worker settings these flags describe. */
@@ -209,11 +221,18 @@ public final class WorkerCommand implements Callable<Integer> {
      *                                 registered twice, or there is no task type at all
      */
     List<Module> modules(AmqpSettings amqp, WorkerSettings settings, TaskModuleLoader loader) {
-        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
+        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, routes(settings.queue())),
                 new WorkerModule(settings), new RetryDlxModule(retry.settings(), retry.queueType()), metrics.module()));
+        modules.addAll(scheduler.modules(workerName()));
         events.module(workerName()).ifPresent(modules::add);
         modules.addAll(TaskModules.checked(taskModules(loader)));
         return modules;
+    }
+
+    /** Every task type to the work queue, a quorum queue with {@code --queue-type quorum}. */
+    private RouteTable routes(String workQueue) {
+        RouteTable routes = RouteTable.allTo(workQueue);
+        return retry.queueType().quorum() ? routes.withQuorumQueues(workQueue) : routes;
     }
 
     private List<TaskModules.Found> taskModules(TaskModuleLoader loader) {
@@ -243,7 +262,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     /** {@code --name}, else host-pid. */
-    String workerName() {
+    private String workerName() {
         return name != null && !name.isBlank() ? name : defaultName();
     }
 

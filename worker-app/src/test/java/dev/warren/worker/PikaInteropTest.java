@@ -50,6 +50,23 @@ class PikaInteropTest {
     }
 
     @Test
+    void aDelayedTaskFromAPikaProducerReachesAQuorumWorkerThroughTheQuorumLevels() throws Exception {
+        String queue = queues.unique("pika-delayed-to-quorum");
+        try (var declared = LogCapture.of(WorkerCommand.class.getName());
+             var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo", "--email-delay", "0ms",
+                "--queue-type", "quorum", "--delayed-tasks")) {
+            // On this shared broker the quorum levels may exist already: the worker's log says it declared them.
+            assertThat(declared.text()).contains("delay topology declared (QUORUM levels, entry warren.delay.q.27)");
+            try (var producer = PikaScript.start(directory, "pika_delayed_producer.py",
+                    "--uri", broker.amqpUri(), "--queue", queue, "--delay", "2", "--quorum")) {
+                assertThat(producer.awaitExit(SCRIPT_TIMEOUT)).as("%s", producer).isZero();
+            }
+            awaitSucceededWelcomeEmails(worker, 1);
+            assertThat(worker.worker().stats().count(TaskOutcome.DEAD_LETTERED)).isZero();
+        }
+    }
+
+    @Test
     void aPikaProducersTasksAreHandledByAWarrenWorker() throws Exception {
         String queue = queues.unique("pika-to-warren");
 

@@ -7,6 +7,7 @@ import com.rabbitmq.client.Connection;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
+import dev.warren.core.testing.TestQueues;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
@@ -46,7 +47,8 @@ class WorkerCommandTest {
                 "WARREN_AMQP_USERNAME", "WARREN_AMQP_PASSWORD", "WARREN_AMQP_PASSWORD_FILE", "WARREN_AMQP_TLS",
                 "WARREN_AMQP_HEARTBEAT", "WARREN_STARTUP_TIMEOUT", "WARREN_QUEUE", "WARREN_CONCURRENCY",
                 "WARREN_PREFETCH", "WARREN_SHUTDOWN_TIMEOUT", "WARREN_BROKER_CONSUMER_TIMEOUT", "WARREN_WORKER_NAME",
-                "WARREN_DEMO_EMAIL_DELAY", "WARREN_TASKS", "WARREN_DEMO");
+                "WARREN_DEMO_EMAIL_DELAY", "WARREN_TASKS", "WARREN_DEMO", "WARREN_SCHEDULER", "WARREN_SCHEDULER_GROUP",
+                "WARREN_SCHEDULER_HEARTBEAT");
         assertThat(run.out()).contains("send_welcome_email", "Exit codes");
     }
 
@@ -116,6 +118,17 @@ class WorkerCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
         assertThat(run.err()).contains("refused user 'guest'");
         assertThat(run.everything()).doesNotContain(password);
+    }
+
+    @Test
+    void schedulerWithoutAScheduleExitsTwoSayingHowToDeclareOne() throws Exception {
+        WorkerRun run = run("--uri", RabbitBroker.shared().amqpUri(), "--queue", queues.unique("no-schedule"), "--demo",
+                "--scheduler", "--scheduler-group", TestQueues.unique("no-schedule-group"));
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("--scheduler is set but no task module declares a schedule")
+                .contains("schedule(name, type, Schedule.cron(..) or Schedule.every(..), payload)");
+        assertThat(run.err()).doesNotContain("\tat ");
     }
 
     @Test

@@ -121,6 +121,28 @@ public final class AmqpConnections implements AutoCloseable {
     }
 
     /**
+     * A new connection of its own ({@code <name>-<suffix>}) that does not recover by itself: when
+     * it closes, it stays closed, and the caller decides what that means and reconnects itself.
+     * The scheduler's lease uses it, so that a recovered connection never looks like a lease still
+     * held. One attempt; the caller owns and closes it ({@link #close()} does not).
+     *
+     * @throws IOException      when the broker is unreachable or refuses the connection
+     * @throws TimeoutException when the broker does not answer in time
+     */
+    public Connection openUnrecovered(String suffix, Duration heartbeat) throws IOException, TimeoutException {
+        // Not held while connecting: that may take seconds, and the other connections must not wait.
+        synchronized (this) {
+            checkOpen();
+        }
+        ConnectionFactory factory = ConnectionFactories.create(settings);
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setTopologyRecoveryEnabled(false);
+        factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
+        factory.setMetricsCollector(metricsCollector);
+        return factory.newConnection(ConnectionFactories.addresses(settings), settings.connectionName() + "-" + suffix);
+    }
+
+    /**
      * Opens a connection of its own, {@code <name>-<role>}, for traffic beside the tasks such as
      * task events: in one try (no retry until the startup timeout), with automatic recovery, and
      * without amqp-client metrics (they count the task traffic). Broker flow control on it never
@@ -130,7 +152,10 @@ public final class AmqpConnections implements AutoCloseable {
      * @throws TimeoutException when the connection handshake times out
      */
     public Connection openSide(String role) throws IOException, TimeoutException {
-        checkOpen();
+        // Not held while connecting, as in openUnrecovered.
+        synchronized (this) {
+            checkOpen();
+        }
         String name = settings.connectionName() + "-" + role;
         Connection connection = ConnectionFactories.create(settings).newConnection(ConnectionFactories.addresses(settings),
                 name);

@@ -5,13 +5,13 @@ import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The broker-held delay topology shared by every delayed task and work queue of a vhost (see
  * docs/scheduling.md): {@value #LEVELS} levels, level {@code k} being a topic exchange and a durable
- * queue both named {@code warren.delay.<k>}, the queue holding messages 2^k seconds before
- * dead-lettering them to level {@code k-1} (level 0 to {@value #DELIVER}). A routing key carries the
+ * queue both named {@code warren.delay.<k>} (classic queues) or {@code warren.delay.q.<k>} (quorum
+ * queues, for quorum work queues: {@link DelayLevels}), the queue holding messages 2^k seconds before
+ * dead-lettering them to level {@code k-1} (level 0 to {@value #DELIVER}, shared by both sets). A routing key carries the
  * delay's bits, highest first, then the destination queue ({@code 0.0.…1.0.1.images}): at level
  * {@code k} a message whose bit {@code k} is 1 waits in the queue, one whose bit is 0 passes on at
  * once. Any delay from 1 s to 2^28-1 s (about 8.5 years) crosses at most 28 queues, each with a
@@ -25,8 +25,10 @@ public final class DelayTopology {
     public static final int LEVELS = 28;
     /** Longest delay, in whole seconds. */
     public static final long MAX_DELAY_SECONDS = (1L << LEVELS) - 1;
-    /** Exchange a delayed task is published to: the highest level. */
-    public static final String ENTRY = level(LEVELS - 1);
+    /** Exchange a delayed task for a classic work queue is published to: the highest classic level. */
+    public static final String ENTRY = "warren.delay." + (LEVELS - 1);
+    /** Exchange a delayed task for a quorum work queue is published to: the highest quorum level. */
+    public static final String QUORUM_ENTRY = "warren.delay.q." + (LEVELS - 1);
     /** Topic exchange that routes a task whose delay is over to its work queue. */
     public static final String DELIVER = "warren.delay.deliver";
     /** Longest routing key AMQP allows, in bytes. */
@@ -35,12 +37,9 @@ public final class DelayTopology {
     private DelayTopology() {
     }
 
-    /** Name of level {@code k}'s exchange and queue. */
+    /** Name of classic level {@code k}'s exchange and queue ({@link DelayLevels#CLASSIC}). */
     public static String level(int k) {
-        if (k < 0 || k >= LEVELS) {
-            throw new IllegalArgumentException("delay level must be 0.." + (LEVELS - 1) + ", was " + k);
-        }
-        return "warren.delay." + k;
+        return DelayLevels.CLASSIC.level(k);
     }
 
     /** Whole seconds a delay takes on the broker: rounded up, so a task never arrives before due. */
@@ -81,22 +80,26 @@ public final class DelayTopology {
         return "*.".repeat(LEVELS) + queue;
     }
 
-    /** Declares the exchanges, queues and bindings of every level; idempotent. */
+    /** Declares the exchanges, queues and bindings of every classic level; idempotent. */
     public static void declare(Channel channel) throws IOException {
+        declare(channel, DelayLevels.CLASSIC);
+    }
+
+    /**
+     * Declares the exchanges, queues and bindings of every level of {@code levels}, and
+     * {@value #DELIVER}; idempotent.
+     */
+    public static void declare(Channel channel, DelayLevels levels) throws IOException {
         channel.exchangeDeclare(DELIVER, BuiltinExchangeType.TOPIC, true);
         for (int k = 0; k < LEVELS; k++) {
-            channel.exchangeDeclare(level(k), BuiltinExchangeType.TOPIC, true);
+            channel.exchangeDeclare(levels.level(k), BuiltinExchangeType.TOPIC, true);
         }
         for (int k = 0; k < LEVELS; k++) {
-            String next = k == 0 ? DELIVER : level(k - 1);
-            channel.queueDeclare(level(k), true, false, false, Map.of(
-                    "x-queue-type", "classic",
-                    "x-message-ttl", (1L << k) * 1000,
-                    "x-dead-letter-exchange", next));
+            channel.queueDeclare(levels.level(k), true, false, false, levels.queueArguments(k));
             // Words before bit k's word: one per higher level.
             String higher = "*.".repeat(LEVELS - 1 - k);
-            channel.queueBind(level(k), level(k), higher + "1.#");
-            channel.exchangeBind(next, level(k), higher + "0.#");
+            channel.queueBind(levels.level(k), levels.level(k), higher + "1.#");
+            channel.exchangeBind(levels.next(k), levels.level(k), higher + "0.#");
         }
     }
 

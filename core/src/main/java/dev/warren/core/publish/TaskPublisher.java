@@ -2,9 +2,6 @@ package dev.warren.core.publish;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.spi.PublishListener;
 import dev.warren.core.task.TaskType;
@@ -22,12 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishes tasks with publisher confirms and {@code mandatory}: the returned future completes
@@ -42,36 +34,25 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class TaskPublisher {
 
-    private static final Logger log = LoggerFactory.getLogger(TaskPublisher.class);
     /** RabbitMQ's direct reply-to pseudo-queue: results come back without a reply queue. */
-    static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
+    static final String DIRECT_REPLY_TO = PublishChannel.DIRECT_REPLY_TO;
 
-    private final AmqpConnections connections;
     private final TaskCodec codec;
     private final RouteTable routes;
-    private final Set<PublishListener> listeners;
-    // One per channel, replaced with it (sequence numbers start again at 1 on a new channel); written
-    // under publishLock, volatile for outstandingConfirms().
-    private volatile ConfirmTracker confirms = new ConfirmTracker();
-    private final Map<String, CompletableFuture<TaskResult>> awaitedResults = new ConcurrentHashMap<>();
-    private final java.util.List<ResultListener> resultListeners = new CopyOnWriteArrayList<>();
-    // Guards channel creation and the pairing of getNextPublishSeqNo() with basicPublish():
-    // another thread publishing in between would take the sequence number we registered.
-    private final Object publishLock = new Object();
-    private Channel channel;
-    private boolean replyConsumerStarted;
     private final Clock clock;
+    private final PublishChannel channel;
+    private final ResultWaiters results;
     private final DelayBindings delayBindings;
 
     @Inject
     public TaskPublisher(AmqpConnections connections, TaskCodec codec, RouteTable routes,
                          Set<PublishListener> listeners, Clock clock) {
-        this.clock = clock;
-        this.delayBindings = new DelayBindings(connections);
-        this.connections = connections;
         this.codec = codec;
         this.routes = routes;
-        this.listeners = listeners;
+        this.clock = clock;
+        this.channel = new PublishChannel(connections, listeners);
+        this.results = new ResultWaiters(codec);
+        this.delayBindings = new DelayBindings(connections);
     }
 
     /**
@@ -148,7 +129,9 @@ public final class TaskPublisher {
     /**
      * Publishes {@code task} to run after {@code delay}: the broker holds it in the delay topology
      * ({@link DelayTopology}, declared on first use, the work queue bound on first use) and delivers it
-     * to its work queue with its id, type, headers and payload, plus {@value TaskHeaders#DUE_AT}. It
+     * to its work queue with its id, type, headers and payload, plus {@value TaskHeaders#DUE_AT}. A task
+     * for a queue the {@link RouteTable} names a quorum queue waits in the quorum levels, with
+     * at-least-once dead-lettering between them ({@link DelayLevels#QUORUM}); others in the classic ones. It
      * arrives no earlier than due: the delay is rounded up to whole seconds, then comes broker latency.
      * Completes on confirm (the task is held by the broker). A delay of zero or less publishes at once.
      *
@@ -170,16 +153,19 @@ public final class TaskPublisher {
         if (delay.isNegative() || delay.isZero()) {
             return publishRaw(queue, properties, body);
         }
-        String key = DelayTopology.routingKey(DelayTopology.seconds(delay), queue);
+        long seconds = DelayTopology.seconds(delay);
+        String key = DelayTopology.routingKey(seconds, queue);
+        DelayLevels levels = DelayLevels.forWorkQueue(routes.isQuorum(queue));
+        String entry = levels.entryFor(seconds);
         try {
-            delayBindings.ensureBound(queue);
+            delayBindings.ensureBound(queue, levels);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(new PublishException(PublishException.Reason.CONNECTION_LOST,
                     "cannot declare the delay topology for task " + task.id() + " to '" + queue + "': "
                             + AmqpConnections.describe(e), e));
         }
         // Mandatory: every delay of 1 s or more sets some bit, so a publish always reaches a delay queue.
-        return publishRaw(key, properties, (ch, props) -> ch.basicPublish(DelayTopology.ENTRY, key, true, props, body));
+        return channel.publish(key, properties, (ch, props) -> ch.basicPublish(entry, key, true, props, body));
     }
 
     /**
@@ -189,11 +175,9 @@ public final class TaskPublisher {
      * A second result for the same task is not seen here (only {@link ResultListener}s see it).
      */
     public CompletableFuture<TaskResult> request(OutgoingTask task) {
-        CompletableFuture<TaskResult> result = new CompletableFuture<>();
         // The worker echoes the task's correlation id, or its message id when it has none.
-        String awaitedId = task.correlationId() != null ? task.correlationId() : task.id();
-        awaitedResults.put(awaitedId, result);
-        result.whenComplete((r, e) -> awaitedResults.remove(awaitedId));
+        CompletableFuture<TaskResult> result = results.await(
+                task.correlationId() != null ? task.correlationId() : task.id());
         try {
             startReplyConsumer();
         } catch (IOException | RuntimeException e) {
@@ -233,13 +217,13 @@ public final class TaskPublisher {
      * @throws IOException when the reply consumer cannot be started
      */
     public void addResultListener(ResultListener listener) throws IOException {
-        resultListeners.add(Objects.requireNonNull(listener, "listener"));
+        results.add(listener);
         startReplyConsumer();
     }
 
     /** Removes a listener added with {@link #addResultListener}; results arriving later are not passed to it. */
     public void removeResultListener(ResultListener listener) {
-        resultListeners.remove(listener);
+        results.remove(listener);
     }
 
     /**
@@ -248,7 +232,7 @@ public final class TaskPublisher {
      * missing {@code message_id} is filled with a new UUID, which the confirm tracking needs.
      */
     public CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, byte[] body) {
-        return publishRaw(routingKey, properties, (ch, props) -> ch.basicPublish("", routingKey, true, props, body));
+        return channel.publish(routingKey, properties, (ch, props) -> ch.basicPublish("", routingKey, true, props, body));
     }
 
     /**
@@ -257,7 +241,7 @@ public final class TaskPublisher {
      * heap costs one frame of heap, not its size. The buffer must not change until the future completes.
      */
     public CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, ByteBuffer body) {
-        return publishRaw(routingKey, properties,
+        return channel.publish(routingKey, properties,
                 (ch, props) -> ch.basicPublish("", routingKey, true, false, props, body.duplicate(), null));
     }
 
@@ -269,159 +253,15 @@ public final class TaskPublisher {
      */
     public CompletableFuture<Void> publishReply(String replyTo, AMQP.BasicProperties properties, byte[] body) {
         boolean mandatory = !replyTo.startsWith(DIRECT_REPLY_TO);
-        return publishRaw(replyTo, properties, (ch, props) -> ch.basicPublish("", replyTo, mandatory, props, body));
-    }
-
-    /** One basic.publish of a body held in some form. */
-    @FunctionalInterface
-    private interface BodyPublish {
-        void publish(Channel channel, AMQP.BasicProperties properties) throws IOException;
-    }
-
-    private CompletableFuture<Void> publishRaw(String routingKey, AMQP.BasicProperties properties, BodyPublish send) {
-        AMQP.BasicProperties props = properties.getMessageId() == null
-                ? properties.builder().messageId(UUID.randomUUID().toString()).build()
-                : properties;
-        synchronized (publishLock) {
-            long sequence;
-            Channel ch;
-            try {
-                ch = channel();
-                sequence = ch.getNextPublishSeqNo();
-            } catch (IOException | RuntimeException e) {
-                return CompletableFuture.failedFuture(new PublishException(PublishException.Reason.CONNECTION_LOST,
-                        "cannot publish message " + props.getMessageId() + " to '" + routingKey + "': "
-                                + AmqpConnections.describe(e), e));
-            }
-            CompletableFuture<Void> confirmed = confirms.track(sequence, props.getMessageId(), routingKey);
-            try {
-                send.publish(ch, props);
-            } catch (IOException | RuntimeException e) {
-                // amqp-client throws IllegalArgumentException for what it cannot encode; a closed
-                // channel or connection shows as a ShutdownSignalException (also a RuntimeException).
-                PublishException.Reason reason = e instanceof IllegalArgumentException
-                        ? PublishException.Reason.UNENCODABLE : PublishException.Reason.CONNECTION_LOST;
-                confirms.abandon(sequence, new PublishException(reason,
-                        "cannot publish message " + props.getMessageId() + " to '" + routingKey + "': "
-                                + AmqpConnections.describe(e), e));
-                if (e instanceof RuntimeException && ch.getNextPublishSeqNo() > sequence) {
-                    // amqp-client counted a publish it then failed to encode (headers over the frame
-                    // size, a short string over 255 bytes) and never sent: from now on the broker's
-                    // confirms would settle the wrong messages. Start over on a new channel; the old
-                    // one's unconfirmed publishes fail, so their callers retry them (no loss).
-                    discard(ch);
-                }
-            }
-            if (!listeners.isEmpty()) {
-                report(confirmed, routingKey, props.getType(), System.nanoTime());
-            }
-            return confirmed;
-        }
-    }
-
-    private void report(CompletableFuture<Void> confirmed, String routingKey, String type, long started) {
-        String taskType = type == null ? "unknown" : type;
-        confirmed.whenComplete((ok, error) -> {
-            PublishListener.Result result = error == null ? PublishListener.Result.CONFIRMED
-                    : error instanceof PublishException p ? switch (p.reason()) {
-                        case NACKED -> PublishListener.Result.NACKED;
-                        case UNROUTABLE -> PublishListener.Result.RETURNED;
-                        default -> PublishListener.Result.FAILED;
-                    } : PublishListener.Result.FAILED;
-            java.time.Duration latency = java.time.Duration.ofNanos(System.nanoTime() - started);
-            for (PublishListener listener : listeners) {
-                listener.published(routingKey, taskType, result, latency);
-            }
-        });
+        return channel.publish(replyTo, properties, (ch, props) -> ch.basicPublish("", replyTo, mandatory, props, body));
     }
 
     /** Publishes awaiting a confirm right now. */
     public int outstandingConfirms() {
-        return confirms.outstanding();
-    }
-
-    private Channel channel() throws IOException {
-        // Called with publishLock held.
-        if (channel != null && closedByBroker(channel)) {
-            // The broker closed this channel alone (a channel error, such as ACCESS_REFUSED for a
-            // missing permission). Automatic recovery reopens only the channels of a lost connection,
-            // so without a new one every later publish would fail. The old tracker fails the old
-            // channel's publishes; results for requests made on it can no longer arrive.
-            log.warn("publishing channel closed by the broker ({}); opening a new one",
-                    AmqpConnections.describe(channel.getCloseReason()));
-            channel = null;
-            replyConsumerStarted = false;
-        }
-        if (channel == null) {
-            Channel created = connections.publishing().createChannel();
-            ConfirmTracker tracker = new ConfirmTracker();
-            created.confirmSelect();
-            created.addConfirmListener(tracker);
-            created.addReturnListener(tracker);
-            created.addShutdownListener(tracker::channelClosed);
-            channel = created;
-            confirms = tracker;
-        }
-        return channel;
-    }
-
-    /** Stops publishing on {@code ch}; the next publish opens a new channel. Called with publishLock held. */
-    private void discard(Channel ch) {
-        channel = null;
-        replyConsumerStarted = false;
-        try {
-            ch.abort();
-        } catch (IOException | RuntimeException e) {
-            log.debug("aborting a discarded publishing channel failed", e);
-        }
-    }
-
-    /** True when the broker closed just this channel (not its connection, not this app). */
-    private static boolean closedByBroker(Channel channel) {
-        com.rabbitmq.client.ShutdownSignalException reason = channel.getCloseReason();
-        return !channel.isOpen() && reason != null && !reason.isHardError() && !reason.isInitiatedByApplication();
+        return channel.outstandingConfirms();
     }
 
     private void startReplyConsumer() throws IOException {
-        synchronized (publishLock) {
-            if (replyConsumerStarted) {
-                return;
-            }
-            Channel ch = channel();
-            ch.basicConsume(DIRECT_REPLY_TO, true, new DefaultConsumer(ch) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                    acceptResult(properties.getCorrelationId(), body);
-                }
-            });
-            replyConsumerStarted = true;
-        }
-    }
-
-    private void acceptResult(String correlationId, byte[] body) {
-        CompletableFuture<TaskResult> waiting = correlationId == null ? null : awaitedResults.get(correlationId);
-        if (waiting == null && resultListeners.isEmpty()) {
-            log.debug("result for task {} arrived after its waiter gave up", correlationId);
-            return;
-        }
-        TaskResult result;
-        try {
-            result = codec.readResult(body);
-        } catch (IOException e) {
-            for (ResultListener listener : resultListeners) {
-                listener.unreadableResult(correlationId, e);
-            }
-            if (waiting != null) {
-                waiting.completeExceptionally(new IOException("unreadable result for task " + correlationId, e));
-            }
-            return;
-        }
-        // Listeners first: a request() waiter may react to completion by closing the publisher.
-        for (ResultListener listener : resultListeners) {
-            listener.resultArrived(correlationId, result);
-        }
-        if (waiting != null) {
-            waiting.complete(result);
-        }
+        channel.consumeReplies(results::accept);
     }
 }

@@ -4,6 +4,9 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Binder;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.util.Providers;
+import dev.warren.core.schedule.MisfirePolicy;
+import dev.warren.core.schedule.Schedule;
+import dev.warren.core.schedule.ScheduledTask;
 import java.util.Objects;
 
 /**
@@ -24,14 +27,27 @@ import java.util.Objects;
  * exceptions, max age) are given here too, at registration, and nowhere else. Task types from all
  * installed modules end up in one map keyed by name; registering the same name twice fails when
  * the injector is created.
+ *
+ * <p>Recurring tasks are declared here too, next to their types, and published by the scheduler
+ * ({@code worker-app --scheduler}; docs/scheduling.md):
+ *
+ * <pre>{@code
+ * schedule("nightly_report", ReportTypes.REPORT, Schedule.cron("0 3 * * *", ZoneId.of("Europe/Berlin")),
+ *          new Report("daily"));
+ * }</pre>
+ *
+ * Schedules from all modules end up in one map keyed by name; the same name twice fails when the
+ * injector is created, and so does an invalid cron expression (naming the schedule and the text).
  */
 public abstract class TaskModule extends AbstractModule {
 
     private MapBinder<String, TaskDefinition> definitions;
+    private MapBinder<String, ScheduledTask> schedules;
 
     @Override
     protected final void configure() {
         definitions = taskBinder(binder());
+        schedules = scheduleBinder(binder());
         configureTasks();
     }
 
@@ -90,8 +106,46 @@ public abstract class TaskModule extends AbstractModule {
                 Objects.requireNonNull(options, "options")));
     }
 
+    /**
+     * Schedules a task of {@code type} with {@code payload} at each due instant of {@code when},
+     * named {@code name} (unique across modules; part of each firing's message id). Runs missed
+     * while no scheduler was active fire once ({@link MisfirePolicy#fireOnce()}).
+     */
+    protected final <P> void schedule(String name, TaskType<P, ?> type, Schedule when, P payload) {
+        schedule(name, type, when, payload, MisfirePolicy.fireOnce());
+    }
+
+    /** Schedules a task as {@link #schedule(String, TaskType, Schedule, Object)} with misfire policy {@code misfire}. */
+    protected final <P> void schedule(String name, TaskType<P, ?> type, Schedule when, P payload,
+                                      MisfirePolicy misfire) {
+        try {
+            schedule(ScheduledTask.of(name, type, when, payload).withMisfire(misfire));
+        } catch (IllegalArgumentException e) {
+            // ScheduledTask's own messages name the schedule when it has a valid name.
+            String message = e.getMessage().startsWith("schedule '") ? e.getMessage()
+                    : "schedule '" + name + "': " + e.getMessage();
+            addError("%s", message);
+        }
+    }
+
+    /** Schedules {@code task}, for options such as its own queue ({@link ScheduledTask#toQueue}). */
+    protected final void schedule(ScheduledTask task) {
+        try {
+            task.when().check();
+        } catch (IllegalArgumentException e) {
+            addError("schedule '%s': %s", task.name(), e.getMessage());
+            return;
+        }
+        schedules.addBinding(task.name()).toInstance(task);
+    }
+
     private void add(TaskDefinition definition) {
         definitions.addBinding(definition.type()).toInstance(definition);
+    }
+
+    /** The map binder of schedules every task module contributes to; the scheduler reads it. */
+    public static MapBinder<String, ScheduledTask> scheduleBinder(Binder binder) {
+        return MapBinder.newMapBinder(binder, String.class, ScheduledTask.class);
     }
 
     /** The map binder every task module contributes to; also declared by the worker so an app with no tasks starts. */

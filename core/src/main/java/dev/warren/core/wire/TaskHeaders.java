@@ -35,6 +35,12 @@ public final class TaskHeaders {
      */
     public static final String DUE_AT = "x-warren-due-at";
 
+    /**
+     * On a recurring task's firing: the name of its schedule (its message id is
+     * {@code <schedule>@<due instant>}, and {@link #DUE_AT} is that due instant; see docs/scheduling.md).
+     */
+    public static final String SCHEDULE = "x-warren-schedule";
+
     /** Body field that carries the task type in the classic recipe. */
     public static final String TASK_TYPE_FIELD = "task_type";
     /** Content type of every task and result. */

@@ -1,18 +1,23 @@
 package dev.warren.core.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
+import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.PublishException;
+import dev.warren.core.publish.RouteTable;
 import dev.warren.core.testing.LeastPrivilegeNode;
 import dev.warren.core.testing.TestQueues;
 import dev.warren.core.testing.WarrenHarness;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -44,9 +49,7 @@ class DelayedTasksPermissionsTest {
     @Test
     void aPublisherWithTheDocumentedDelayPermissionsSendsADelayedTaskThatArrives() throws Exception {
         String queue = node.grantDocumented(TestQueues.unique("delay-lp"));
-        // docs/scheduling.md, "Permissions", for the work queue `queue`.
-        node.setPermissions(DELAYER, "^warren\\.delay\\..+$", "^(amq\\.default|warren\\.delay\\..+|" + queue + ")$",
-                "^warren\\.delay\\..+$");
+        grantDelayPermissions(queue);
         try (Connection worker = node.factory(LeastPrivilegeNode.WORKER).newConnection();
              Channel channel = worker.createChannel()) {
             channel.queueDeclare(queue, true, false, false, null);
@@ -55,6 +58,24 @@ class DelayedTasksPermissionsTest {
                         Duration.ofSeconds(1)).get(10, TimeUnit.SECONDS);
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> channel.queueDeclarePassive(queue).getMessageCount() == 1);
+        }
+    }
+
+    @Test
+    void theDocumentedDelayPermissionsAlsoCoverTheQuorumLevels() throws Exception {
+        String queue = node.grantDocumented(TestQueues.unique("delay-lp-quorum"));
+        grantDelayPermissions(queue);
+        try (Connection worker = node.factory(LeastPrivilegeNode.WORKER).newConnection();
+             Channel channel = worker.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+            try (WarrenHarness delayer = new WarrenHarness(node.uri(DELAYER), WorkerSettings.of(queue),
+                    RouteTable.allTo(queue).withQuorumQueues(queue), "delayer")) {
+                delayer.publisher().publish(OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", 1)),
+                        Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> channel.queueDeclarePassive(queue).getMessageCount() == 1);
+            GetResponse task = channel.basicGet(queue, true);
+            assertThat(task.getProps().getHeaders().get("x-death").toString()).contains("queue=warren.delay.q.0");
         }
     }
 
@@ -75,5 +96,11 @@ class DelayedTasksPermissionsTest {
             // The publishing channel is untouched: a plain publish still goes through.
             producer.publisher().publish("greet", mapper.createObjectNode().put("user_id", 2)).get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** docs/scheduling.md, "Permissions", for the work queue {@code queue}. */
+    private void grantDelayPermissions(String queue) {
+        node.setPermissions(DELAYER, "^warren\\.delay\\..+$", "^(amq\\.default|warren\\.delay\\..+|" + queue + ")$",
+                "^warren\\.delay\\..+$");
     }
 }

@@ -10,7 +10,12 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.core.CoreModule;
+import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.publish.DelayLevels;
+import dev.warren.core.publish.RouteTable;
+import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.testing.QueueCleanup;
@@ -171,12 +176,48 @@ class DelayedTasksTest {
                 int highestBit = 63 - Long.numberOfLeadingZeros(seconds);
                 GetResponse held = find(channel, DelayTopology.level(highestBit), task.id());
                 assertThat(held).as("task delayed %s in %s", delay, DelayTopology.level(highestBit)).isNotNull();
-                assertThat(held.getEnvelope().getExchange()).isEqualTo(DelayTopology.ENTRY);
+                assertThat(held.getEnvelope().getExchange()).as("published straight to the level of the highest bit")
+                        .isEqualTo(DelayTopology.level(highestBit));
                 assertThat(held.getEnvelope().getRoutingKey()).isEqualTo(DelayTopology.routingKey(seconds, queue));
                 Instant due = Instant.parse(held.getProps().getHeaders().get(TaskHeaders.DUE_AT).toString());
                 assertThat(due).isBetween(Instant.now().plus(delay).minusSeconds(60), Instant.now().plus(delay));
                 // Acked: the test's task leaves the shared delay queue, other messages are requeued on close.
                 channel.basicAck(held.getEnvelope().getDeliveryTag(), false);
+            }
+        }
+    }
+
+    @Test
+    void aDelayedTaskForAQuorumWorkQueueWaitsInTheQuorumLevelsAndArrivesNotBeforeDue() throws Exception {
+        String queue = queues.unique("delay-quorum");
+        try (Connection connection = broker.connect("delay-quorum");
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+            try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), WorkerSettings.of(queue),
+                    RouteTable.allTo(queue).withQuorumQueues(queue), "delay-quorum")) {
+                TaskPublisher publisher = warren.publisher();
+                // 3 h waits in the quorum queue of its highest bit (13), where the test takes it back.
+                OutgoingTask later = OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", 3));
+                publisher.publish(later, Duration.ofHours(3)).get(30, TimeUnit.SECONDS);
+                GetResponse held = find(channel, DelayLevels.QUORUM.level(13), later.id());
+                assertThat(held).as("3 h task in %s", DelayLevels.QUORUM.level(13)).isNotNull();
+                assertThat(held.getEnvelope().getExchange()).isEqualTo(DelayLevels.QUORUM.level(13));
+                assertThat(held.getEnvelope().getRoutingKey()).isEqualTo(DelayTopology.routingKey(10_800, queue));
+                channel.basicAck(held.getEnvelope().getDeliveryTag(), false);
+                JsonNode level = broker.management().orElseThrow().queue(DelayLevels.QUORUM.level(13));
+                assertThat(level.path("type").asText()).isEqualTo("quorum");
+                assertThat(level.path("arguments").path("x-dead-letter-strategy").asText()).isEqualTo("at-least-once");
+
+                // 5 s = bits 2 and 0: through warren.delay.q.2, then warren.delay.q.0, then the quorum work queue.
+                Arrivals arrivals = Arrivals.consume(connection, queue, Map.of("x-queue-type", "quorum"));
+                OutgoingTask soon = OutgoingTask.of("greet", mapper.createObjectNode().put("user_id", 5));
+                publisher.publish(soon, Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> arrivals.size() >= 1);
+                Arrival arrival = arrivals.all().get(0);
+                assertThat(arrival.id()).isEqualTo(soon.id());
+                assertThat(arrival.at()).isAfterOrEqualTo(arrival.dueAt());
+                assertThat(arrival.deadLetteredFrom())
+                        .containsExactlyInAnyOrder(DelayLevels.QUORUM.level(0), DelayLevels.QUORUM.level(2));
             }
         }
     }
@@ -192,9 +233,21 @@ class DelayedTasksTest {
     }
 
     /** One message's arrival at its work queue. */
-    record Arrival(String id, Instant at, AMQP.BasicProperties properties, byte[] body) {
+    record Arrival(String id, Instant at, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         Instant dueAt() {
             return Instant.parse(properties.getHeaders().get(TaskHeaders.DUE_AT).toString());
+        }
+
+        /** The queues that dead-lettered the message, from its {@code x-death} header (one entry per queue). */
+        List<String> deadLetteredFrom() {
+            Object deaths = properties.getHeaders().get("x-death");
+            List<String> queues = new ArrayList<>();
+            if (deaths instanceof List<?> list) {
+                for (Object death : list) {
+                    queues.add(String.valueOf(((Map<?, ?>) death).get("queue")));
+                }
+            }
+            return queues;
         }
     }
 
@@ -203,15 +256,21 @@ class DelayedTasksTest {
         private final List<Arrival> arrived = new ArrayList<>();
 
         static Arrivals consume(Connection connection, String queue) throws IOException, TimeoutException {
+            return consume(connection, queue, Map.of());
+        }
+
+        /** Arrivals at {@code queue}, declared durable with {@code arguments} first. */
+        static Arrivals consume(Connection connection, String queue, Map<String, Object> arguments)
+                throws IOException, TimeoutException {
             Arrivals arrivals = new Arrivals();
             Channel channel = connection.createChannel();
-            channel.queueDeclare(queue, true, false, false, null);
+            channel.queueDeclare(queue, true, false, false, arguments);
             channel.basicConsume(queue, true, new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                     Instant now = Instant.now();
                     synchronized (arrivals) {
-                        arrivals.arrived.add(new Arrival(properties.getMessageId(), now, properties, body));
+                        arrivals.arrived.add(new Arrival(properties.getMessageId(), now, envelope, properties, body));
                     }
                 }
             });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DelayTopologyTest {
@@ -39,5 +40,38 @@ class DelayTopologyTest {
         // 28 single-word wildcards, so queue "b" never receives a task for queue "a.b".
         assertThat(DelayTopology.deliveryPattern("a.b")).isEqualTo("*.".repeat(28) + "a.b");
         assertThat(DelayTopology.ENTRY).isEqualTo("warren.delay.27");
+    }
+
+    @Test
+    void quorumLevelsHaveTheirOwnNamesAndDeadLetterAtLeastOnceIntoTheSharedDeliverExchange() {
+        assertThat(DelayLevels.QUORUM.level(5)).isEqualTo("warren.delay.q.5");
+        assertThat(DelayLevels.QUORUM.entry()).isEqualTo(DelayTopology.QUORUM_ENTRY).isEqualTo("warren.delay.q.27");
+        assertThat(DelayLevels.CLASSIC.entry()).isEqualTo(DelayTopology.ENTRY);
+        assertThat(DelayLevels.QUORUM.queueArguments(3)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "x-queue-type", "quorum", "x-dead-letter-strategy", "at-least-once", "x-overflow", "reject-publish",
+                "x-message-ttl", 8000L, "x-dead-letter-exchange", "warren.delay.q.2"));
+        assertThat(DelayLevels.QUORUM.queueArguments(0)).containsEntry("x-dead-letter-exchange", DelayTopology.DELIVER);
+        // The classic levels keep the arguments brokers already have (another set would fail the declare).
+        assertThat(DelayLevels.CLASSIC.queueArguments(3)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "x-queue-type", "classic", "x-message-ttl", 8000L, "x-dead-letter-exchange", "warren.delay.2"));
+        assertThatThrownBy(() -> DelayLevels.QUORUM.level(28)).hasMessageContaining("delay level must be 0..27, was 28");
+    }
+
+    @Test
+    void warrenPublishesADelayStraightToTheLevelOfItsHighestBit() {
+        assertThat(DelayLevels.CLASSIC.entryFor(1)).isEqualTo("warren.delay.0");
+        assertThat(DelayLevels.CLASSIC.entryFor(59)).isEqualTo("warren.delay.5");
+        assertThat(DelayLevels.QUORUM.entryFor(10_800)).isEqualTo("warren.delay.q.13");
+        assertThat(DelayLevels.CLASSIC.entryFor(DelayTopology.MAX_DELAY_SECONDS)).isEqualTo(DelayTopology.ENTRY);
+        assertThatThrownBy(() -> DelayLevels.CLASSIC.entryFor(0)).hasMessageContaining("delay must be 1..268435455 s");
+    }
+
+    @Test
+    void theRouteTablePicksTheQuorumLevelsOnlyForTheQueuesItNamesQuorum() {
+        RouteTable routes = RouteTable.allTo("images").withQuorumQueues("payments");
+        assertThat(DelayLevels.forWorkQueue(routes.isQuorum("payments"))).isEqualTo(DelayLevels.QUORUM);
+        assertThat(DelayLevels.forWorkQueue(routes.isQuorum("images"))).isEqualTo(DelayLevels.CLASSIC);
+        assertThat(RouteTable.allTo("images").quorumQueues()).isEmpty();
+        assertThat(routes.withQuorumQueues("images").quorumQueues()).containsExactlyInAnyOrder("images", "payments");
     }
 }

@@ -27,10 +27,14 @@ public final class WarrenHarness implements AutoCloseable {
 
     /** A worker for {@code settings}; its connections are named {@code warren-test-<name>}. */
     public WarrenHarness(String amqpUri, WorkerSettings settings, String name, Module... tasks) {
+        this(amqpUri, settings, RouteTable.allTo(settings.queue()), name, tasks);
+    }
+
+    /** A worker for {@code settings} whose publisher uses {@code routes} (quorum queues, other routes). */
+    public WarrenHarness(String amqpUri, WorkerSettings settings, RouteTable routes, String name, Module... tasks) {
         AmqpSettings amqp = AmqpSettings.of(amqpUri).withConnectionName("warren-test-" + name)
                 .withStartupTimeout(Duration.ofSeconds(60));
-        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, RouteTable.allTo(settings.queue())),
-                new WorkerModule(settings)));
+        List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, routes), new WorkerModule(settings)));
         modules.addAll(List.of(tasks));
         injector = Guice.createInjector(modules);
     }

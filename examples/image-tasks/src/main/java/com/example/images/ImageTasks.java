@@ -1,13 +1,17 @@
 package com.example.images;
 
+import com.example.images.ImageTypes.WarmCache;
+import dev.warren.core.schedule.Schedule;
 import dev.warren.core.task.TaskModule;
 import dev.warren.core.task.TaskOptions;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Objects;
 
 /**
  * The image team's task module: {@code resize_image} with options of its own, and
- * {@code warm_cache} with the worker's defaults. worker-app finds it through
+ * {@code warm_cache} with the worker's defaults, warmed every night by the schedule
+ * {@code warm_front_page}. worker-app finds it through
  * {@code META-INF/services/dev.warren.core.task.TaskModule} in this jar ({@code --tasks}) and
  * creates it with the public no-arg constructor.
  */
@@ -38,5 +42,8 @@ public final class ImageTasks extends TaskModule {
             store.warm(task.imageUrl());
             return null;
         });
+        // Published by worker-app --scheduler: every night at 03:00 Berlin time, id warm_front_page@<due>.
+        schedule("warm_front_page", ImageTypes.WARM_CACHE, Schedule.cron("0 3 * * *", ZoneId.of("Europe/Berlin")),
+                new WarmCache("https://img.example/front-page.png"));
     }
 }

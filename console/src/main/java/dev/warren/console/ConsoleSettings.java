@@ -1,0 +1,75 @@
+package dev.warren.console;
+
+import dev.warren.core.config.AmqpSettings;
+import dev.warren.core.config.Durations;
+import dev.warren.core.config.InvalidSettingException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the console serves and where it finds the broker.
+ *
+ * @param bind          address to listen on (default {@value #DEFAULT_BIND}); anything but a loopback
+ *                      address logs a warning unless {@code behindTls}
+ * @param port          TCP port (default {@value #DEFAULT_PORT}; 0 picks a free one)
+ * @param broker        the broker's AMQP settings; their user and password are replaced by the
+ *                      signed-in user's for everything the console does
+ * @param managementUrl base URL of the RabbitMQ management API, e.g. {@code http://localhost:15672}
+ * @param behindTls     true when a TLS proxy serves the console: cookies get {@code Secure} and the
+ *                      plain-HTTP warning is not logged
+ * @param sessionIdle   a session unused this long is signed out (default 30 minutes)
+ */
+public record ConsoleSettings(String bind, int port, AmqpSettings broker, URI managementUrl, boolean behindTls,
+                              Duration sessionIdle) {
+
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
+
+    public ConsoleSettings {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(broker, "broker");
+        Objects.requireNonNull(managementUrl, "managementUrl");
+        Objects.requireNonNull(sessionIdle, "sessionIdle");
+        require(!bind.isBlank(), "console bind address must not be empty");
+        require(port >= 0 && port <= 65535,
+                "console port must be between 0 and 65535, was " + port);
+        String scheme = managementUrl.getScheme();
+        require("http".equals(scheme) || "https".equals(scheme),
+                "management URL must start with http:// or https://, was " + managementUrl);
+        require(sessionIdle.compareTo(Duration.ofMinutes(1)) >= 0,
+                "console session idle timeout must be >= 1m, was " + Durations.format(sessionIdle));
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new InvalidSettingException(message);
+        }
+    }
+
+    /** Default bind, port and session idle timeout, not behind TLS. */
+    public static ConsoleSettings of(AmqpSettings broker, URI managementUrl) {
+        return new ConsoleSettings(DEFAULT_BIND, DEFAULT_PORT, broker, managementUrl, false, DEFAULT_SESSION_IDLE);
+    }
+
+    /** These settings serving on port {@code value} (0: any free port). */
+    public ConsoleSettings withPort(int value) {
+        return new ConsoleSettings(bind, value, broker, managementUrl, behindTls, sessionIdle);
+    }
+
+    /** These settings serving on address {@code value}. */
+    public ConsoleSettings withBind(String value) {
+        return new ConsoleSettings(value, port, broker, managementUrl, behindTls, sessionIdle);
+    }
+
+    /** These settings, behind a TLS proxy or not. */
+    public ConsoleSettings withBehindTls(boolean value) {
+        return new ConsoleSettings(bind, port, broker, managementUrl, value, sessionIdle);
+    }
+
+    /** These settings with another session idle timeout. */
+    public ConsoleSettings withSessionIdle(Duration value) {
+        return new ConsoleSettings(bind, port, broker, managementUrl, behindTls, value);
+    }
+}

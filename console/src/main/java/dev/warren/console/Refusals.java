@@ -1,0 +1,42 @@
+package dev.warren.console;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.connection.BrokerUnavailableException;
+
+/** Recognises the broker's refusals (AMQP {@code ACCESS_REFUSED}, a refused login) in a cause chain. */
+final class Refusals {
+
+    private Refusals() {
+    }
+
+    /** True when {@code e} or one of its causes is the broker refusing the user something. */
+    static boolean isAccessRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
+                    && close.getReplyCode() == AMQP.ACCESS_REFUSED) {
+                return true;
+            }
+            if (t instanceof AccessRefusedException) {
+                return true;
+            }
+            if (t instanceof BrokerUnavailableException && String.valueOf(t.getMessage()).contains("refused user")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** The broker's reply text of the refusal in {@code e}, else its message. */
+    static String describe(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close) {
+                return close.getReplyText();
+            }
+        }
+        return e.getMessage();
+    }
+}

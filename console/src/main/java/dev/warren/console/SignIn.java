@@ -1,0 +1,123 @@
+package dev.warren.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sign-in and sign-out, as a form ({@code /sign-in}, {@code /sign-out}) and as JSON
+ * ({@code /api/session}). Credentials are checked against the broker: the management API's
+ * {@code /api/whoami} with them must answer. The password is kept only in the session's
+ * {@link UserBroker}; it is never logged, echoed or put in a URL.
+ */
+final class SignIn {
+
+    static final String WRONG_CREDENTIALS = "wrong user name or password";
+    private static final Logger log = LoggerFactory.getLogger(SignIn.class);
+    private static final String HOME = Pages.Page.OVERVIEW.path;
+
+    private final ConsoleSettings settings;
+    private final HttpClient http;
+    private final Sessions sessions;
+
+    SignIn(ConsoleSettings settings, HttpClient http, Sessions sessions) {
+        this.settings = settings;
+        this.http = http;
+        this.sessions = sessions;
+    }
+
+    void addTo(Routes routes) {
+        routes.add("GET", ConsoleHttp.SIGN_IN_PATH, Routes.Access.PUBLIC, this::form)
+                .add("POST", ConsoleHttp.SIGN_IN_PATH, Routes.Access.PUBLIC, this::signInForm)
+                .add("POST", "/sign-out", Routes.Access.PAGE, this::signOut)
+                .add("POST", "/api/session", Routes.Access.PUBLIC, this::signInJson)
+                .add("GET", "/api/session", Routes.Access.API, request -> Reply.json(describe(request.session())))
+                .add("DELETE", "/api/session", Routes.Access.API, request -> {
+                    sessions.end(request.session());
+                    return Reply.json(Map.of("signed_out", true)).withHeader("Set-Cookie", clearedCookie());
+                });
+    }
+
+    private Reply form(ConsoleRequest request) {
+        if (request.optionalSession().isPresent()) {
+            return Reply.redirect(HOME);
+        }
+        return Reply.html(200, Pages.signIn(null, "", request.param("next").orElse(HOME)));
+    }
+
+    private Reply signInForm(ConsoleRequest request) throws IOException {
+        Map<String, String> form = request.form();
+        String user = form.getOrDefault("user", "");
+        String next = safeNext(form.get("next"));
+        try {
+            request.optionalSession().ifPresent(sessions::end);
+            Session session = start(user, form.getOrDefault("password", ""));
+            return Reply.redirect(next).withHeader("Set-Cookie", cookie(session));
+        } catch (AccessRefusedException e) {
+            return Reply.html(401, Pages.signIn(e.getMessage(), user, next));
+        }
+    }
+
+    private Reply signInJson(ConsoleRequest request) throws IOException {
+        JsonNode body = request.json();
+        try {
+            request.optionalSession().ifPresent(sessions::end);
+            Session session = start(body.path("user").asText(""), body.path("password").asText(""));
+            return Reply.json(describe(session)).withHeader("Set-Cookie", cookie(session));
+        } catch (AccessRefusedException e) {
+            return Reply.error(401, e.getMessage());
+        }
+    }
+
+    private Reply signOut(ConsoleRequest request) {
+        sessions.end(request.session());
+        return Reply.redirect(ConsoleHttp.SIGN_IN_PATH).withHeader("Set-Cookie", clearedCookie());
+    }
+
+    /**
+     * Checks the credentials with the broker and starts a session.
+     *
+     * @throws AccessRefusedException with the message to show when the broker refuses them
+     */
+    private Session start(String user, String password) throws IOException {
+        if (user.isBlank() || password.isEmpty()) {
+            throw new AccessRefusedException(WRONG_CREDENTIALS);
+        }
+        UserBroker broker = new UserBroker(settings, http, user, password);
+        try {
+            broker.management().get("/api/whoami");
+        } catch (AccessRefusedException e) {
+            broker.close();
+            log.info("sign-in refused for '{}': {}", user, e.getMessage());
+            throw new AccessRefusedException(e.getMessage().contains("Not management user")
+                    ? "user '" + user + "' may not use the management API: give it the 'management' tag (or"
+                            + " 'monitoring' to see every worker)"
+                    : WRONG_CREDENTIALS);
+        }
+        return sessions.start(broker);
+    }
+
+    private static Map<String, String> describe(Session session) {
+        return Map.of("user", session.user(), "csrf_token", session.csrfToken());
+    }
+
+    private String cookie(Session session) {
+        return ConsoleHttp.SESSION_COOKIE + "=" + session.token() + "; Path=/; HttpOnly; SameSite=Strict"
+                + (settings.behindTls() ? "; Secure" : "");
+    }
+
+    private String clearedCookie() {
+        return ConsoleHttp.SESSION_COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+                + (settings.behindTls() ? "; Secure" : "");
+    }
+
+    /** Only a path of this console: never an absolute URL (no open redirect). */
+    private static String safeNext(String next) {
+        return Optional.ofNullable(next).filter(path -> path.startsWith("/") && !path.startsWith("//")
+                && !path.contains("\\")).orElse(HOME);
+    }
+}

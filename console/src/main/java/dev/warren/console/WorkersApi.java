@@ -1,0 +1,87 @@
+package dev.warren.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * {@code GET /api/workers}: every connection that consumes from a queue (a Warren worker's
+ * consuming connection is named {@code warren-worker@<name>}), with its host, consumers, prefetch,
+ * in-flight (unacknowledged) messages, when it connected and the queues it consumes. From the
+ * management API's connections, channels and consumers as the signed-in user: a user with only the
+ * {@code management} tag sees its own connections, {@code monitoring} or {@code administrator}
+ * sees all.
+ */
+final class WorkersApi {
+
+    /**
+     * One worker connection.
+     *
+     * @param name           the client-provided connection name, else the broker's
+     * @param connection     the broker's name of the connection ({@code peer:port -> node:port})
+     * @param user           the user it connected as
+     * @param host           the peer's host
+     * @param client         client library and version
+     * @param consumers      consumers on it
+     * @param prefetch       the per-consumer prefetch limits in use
+     * @param inFlight       messages delivered to it and not yet acknowledged
+     * @param connectedSince when it connected
+     * @param queues         the queues it consumes
+     */
+    record Worker(String name, String connection, String user, String host, String client, int consumers,
+                  List<Integer> prefetch, long inFlight, String connectedSince, List<String> queues) {
+    }
+
+    void addTo(Routes routes) {
+        routes.add("GET", "/api/workers", Routes.Access.API, request -> Reply.json(Map.of("workers",
+                read(request.session().broker()))));
+    }
+
+    List<Worker> read(UserBroker broker) throws IOException {
+        String vhost = ManagementClient.segment(broker.vhost());
+        Map<String, List<JsonNode>> consumersByConnection = new HashMap<>();
+        broker.management().get("/api/consumers/" + vhost).forEach(consumer -> consumersByConnection
+                .computeIfAbsent(consumer.path("channel_details").path("connection_name").asText(), c -> new ArrayList<>())
+                .add(consumer));
+        Map<String, Long> unackedByConnection = new HashMap<>();
+        broker.management().get("/api/vhosts/" + vhost + "/channels").forEach(channel -> unackedByConnection.merge(
+                channel.path("connection_details").path("name").asText(), channel.path("messages_unacknowledged").asLong(),
+                Long::sum));
+        List<Worker> workers = new ArrayList<>();
+        for (JsonNode connection : broker.management().get("/api/vhosts/" + vhost + "/connections")) {
+            String brokerName = connection.path("name").asText();
+            List<JsonNode> consumers = consumersByConnection.getOrDefault(brokerName, List.of());
+            if (consumers.isEmpty()) {
+                continue;
+            }
+            TreeSet<String> queues = new TreeSet<>();
+            TreeSet<Integer> prefetch = new TreeSet<>();
+            consumers.forEach(consumer -> {
+                queues.add(consumer.path("queue").path("name").asText());
+                prefetch.add(consumer.path("prefetch_count").asInt());
+            });
+            JsonNode client = connection.path("client_properties");
+            workers.add(new Worker(providedName(connection).orElse(brokerName), brokerName,
+                    connection.path("user").asText(), connection.path("peer_host").asText(),
+                    (client.path("product").asText("?") + " " + client.path("version").asText("")).strip(),
+                    consumers.size(), List.copyOf(prefetch), unackedByConnection.getOrDefault(brokerName, 0L),
+                    Instant.ofEpochMilli(connection.path("connected_at").asLong()).toString(), List.copyOf(queues)));
+        }
+        workers.sort((a, b) -> a.name().compareTo(b.name()));
+        return workers;
+    }
+
+    private static Optional<String> providedName(JsonNode connection) {
+        JsonNode name = connection.path("client_properties").path("connection_name");
+        if (!name.isTextual()) {
+            name = connection.path("user_provided_name");
+        }
+        return name.isTextual() ? Optional.of(name.asText()) : Optional.empty();
+    }
+}
