@@ -49,6 +49,19 @@ class EventCodecTest {
     }
 
     @Test
+    void timestampsAreWrittenExactlyAsInstantToStringWritesThem() {
+        java.util.Random random = new java.util.Random(42);
+        List<Instant> instants = new java.util.ArrayList<>(List.of(Instant.EPOCH, AT, Instant.parse("2026-12-02T01:02:03Z"),
+                Instant.parse("2026-12-02T01:02:03.400Z"), Instant.parse("9999-12-31T23:59:59.999Z"),
+                Instant.ofEpochSecond(253_402_300_800L), Instant.parse("1969-12-31T23:59:59.999Z"),
+                Instant.parse("2026-12-02T01:02:03.000000001Z")));
+        for (int i = 0; i < 10_000; i++) {
+            instants.add(Instant.ofEpochMilli(random.nextLong(253_402_300_800_000L)));
+        }
+        assertThat(instants).allSatisfy(t -> assertThat(EventCodec.iso(t)).isEqualTo(t.toString()));
+    }
+
+    @Test
     void unknownFieldsAreIgnoredAndAnotherVersionIsRefused() {
         byte[] newer = "{\"v\":1,\"event\":\"started\",\"at\":\"2026-12-02T01:02:03Z\",\"host\":\"x\"}"
                 .getBytes(StandardCharsets.UTF_8);
