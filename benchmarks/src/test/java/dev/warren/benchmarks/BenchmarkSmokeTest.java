@@ -46,25 +46,17 @@ class BenchmarkSmokeTest {
         List<String> args = new ArrayList<>(List.of("--uri", broker.amqpUri(), "--duration", "300ms", "--warmup", "0s",
                 "--prefetch", "1,50", "--concurrency", "2", "--worker-jar", workerJar.toString(),
                 "--processes", "1"));
-        var out = new StringWriter();
-        var err = new StringWriter();
+        Output run = run(args);
 
-        int code = ExitCodes.commandLine(new Benchmark()).setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
-
-        assertThat(code).as("exit code; stderr: %s", err).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString())
+        assertThat(run.out())
                 .contains("broker   RabbitMQ")
                 .contains("prefetch consumers |  publish raw   warren  w/raw |    drain raw   warren  w/raw")
                 .containsPattern("(?m)^ +1 +2 \\| +[\\d,]+ +[\\d,]+ +\\d+\\.\\d\\d \\| +[\\d,]+\\*? +[\\d,]+\\*? +\\d+\\.\\d\\d$")
                 .containsPattern("(?m)^ +50 +2 \\| ")
                 .contains("us/task raw warren");
-        assertThat(out.toString()).contains("worker-app processes draining one pre-filled queue")
+        assertThat(run.out()).contains("worker-app processes draining one pre-filled queue")
                 .containsPattern("(?m)^ +1 \\| +[\\d,]+\\*? +1\\.00 \\|");
-        var management = broker.management().orElseThrow(() ->
-                new AssertionError("the broker's management API is needed to list queues: " + broker));
-        assertThat(management.queueNames()).as("queues left behind")
-                .noneMatch(name -> name.startsWith("warren-bench-"));
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -72,21 +64,13 @@ class BenchmarkSmokeTest {
     void aTinyEventsRunPrintsBothDrainRatesAndTheirRatioAndDeletesItsStream() {
         List<String> args = List.of("--uri", broker.amqpUri(), "--warmup", "0s", "--prefetch", "50",
                 "--concurrency", "1", "--processes", "none", "--rounds", "2", "--events", "--events-tasks", "1000");
-        var out = new StringWriter();
-        var err = new StringWriter();
+        Output run = run(args);
 
-        int code = ExitCodes.commandLine(new Benchmark()).setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
-
-        assertThat(code).as("exit code; stderr: %s", err).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString())
+        assertThat(run.out())
                 .contains("Task events: drain rate of 1000 noop tasks, prefetch 50, 1 consumer(s), events off vs on")
                 .containsPattern("(?m)^ +2 \\| +\\d+ +\\d+ +\\d+\\.\\d\\d \\| +\\d+\\.\\d +\\d+\\.\\d \\| \\d+, 0$")
                 .containsPattern("(?m)^ median \\| +\\d+ +\\d+ +\\d+\\.\\d\\d \\|");
-        var management = broker.management().orElseThrow(() ->
-                new AssertionError("the broker's management API is needed to list queues: " + broker));
-        assertThat(management.queueNames()).as("queues and streams left behind")
-                .noneMatch(name -> name.startsWith("warren-bench-"));
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -94,23 +78,36 @@ class BenchmarkSmokeTest {
     void aTinyTypedRunPrintsTheTypedPublishNextToTheUntypedOne() {
         List<String> args = List.of("--uri", broker.amqpUri(), "--duration", "300ms", "--warmup", "0s",
                 "--prefetch", "50", "--concurrency", "1", "--processes", "none", "--rounds", "2", "--typed");
-        var out = new StringWriter();
-        var err = new StringWriter();
+        Output run = run(args);
 
-        int code = ExitCodes.commandLine(new Benchmark()).setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
-
-        assertThat(code).as("exit code; stderr: %s", err).isEqualTo(ExitCodes.OK);
-        assertThat(err.toString()).contains("round 1 of 2, prefetch 50, concurrency 1: typed ...");
-        assertThat(out.toString())
+        assertThat(run.err()).contains("round 1 of 2, prefetch 50, concurrency 1: typed ...");
+        assertThat(run.out())
                 .contains("prefetch consumers |  publish raw   warren  w/raw    typed    t/w |    drain raw   warren  w/raw")
                 .containsPattern("(?m)^ +50 +1 \\| +[\\d,]+ +[\\d,]+ +\\d+\\.\\d\\d +[\\d,]+ +\\d+\\.\\d\\d \\| +[\\d,]+\\*? +[\\d,]+\\*? +\\d+\\.\\d\\d$")
                 .contains("|  typed/untyped")
                 .containsPattern("(?m)^ +50 +1 \\|  \\d+\\.\\d\\d \\d+\\.\\d\\d +\\|  \\d+\\.\\d\\d \\d+\\.\\d\\d +\\|  \\d+\\.\\d\\d \\d+\\.\\d\\d$")
                 .contains("us/task raw warren  typed | B/task raw warren  typed");
+        assertNothingLeftBehind();
+    }
+
+    /** What a benchmark run printed. */
+    private record Output(String out, String err) {
+    }
+
+    /** Runs the benchmark command with {@code args} in this JVM; it must exit 0. */
+    private static Output run(List<String> args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = ExitCodes.commandLine(new Benchmark()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
+        assertThat(code).as("exit code; stderr: %s", err).isEqualTo(ExitCodes.OK);
+        return new Output(out.toString(), err.toString());
+    }
+
+    private void assertNothingLeftBehind() {
         var management = broker.management().orElseThrow(() ->
                 new AssertionError("the broker's management API is needed to list queues: " + broker));
-        assertThat(management.queueNames()).as("queues left behind")
+        assertThat(management.queueNames()).as("queues and streams left behind")
                 .noneMatch(name -> name.startsWith("warren-bench-"));
     }
 
