@@ -1,17 +1,18 @@
 package dev.warren.console;
 
 import dev.warren.retry.DeadLetterQueue;
+import dev.warren.retry.ReplayPace;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One replay of every dead letter matching a filter, paced to a rate, in the background; it can
- * be cancelled and reports its progress. Each letter goes through {@link DeadLetterQueue#replay}:
- * its copy is confirmed in the work queue before the original is removed, so a cancel, a crash or a
- * lost connection leaves each letter either in the dead-letter queue or in the work queue (both
- * only if the connection is lost between confirm and removal: at-least-once). Thread safe.
+ * be cancelled and reports its progress. It goes through {@link DeadLetterQueue#replay}: up to
+ * {@link ReplayPace#DEFAULT_WINDOW} copies ahead of their confirms, each original removed only once
+ * its copy is confirmed in the work queue, so a cancel, a crash or a lost connection leaves each
+ * letter either in the dead-letter queue or in the work queue (in both only for copies confirmed, or
+ * sent, whose originals were not removed yet: at most a window of letters; at-least-once). Thread safe.
  */
 final class BulkReplay {
 
@@ -21,7 +22,7 @@ final class BulkReplay {
     /**
      * What the API shows of a replay.
      *
-     * @param replayed letters replayed so far (while running, counted as each copy is sent)
+     * @param replayed letters moved so far: copy confirmed in the work queue, original removed
      * @param error    why it failed, or null
      */
     record Progress(String queue, State state, long replayed, double rate, String startedAt, String endedAt,
@@ -54,7 +55,10 @@ final class BulkReplay {
         return this;
     }
 
-    /** Stops after the letter in flight; the rest stay in the dead-letter queue. */
+    /**
+     * Stops publishing copies; the copies in flight are settled (a confirmed one's original is
+     * removed) and the rest stay in the dead-letter queue.
+     */
     void cancel() {
         cancelled = true;
     }
@@ -70,18 +74,9 @@ final class BulkReplay {
     }
 
     private void run(DeadLetterQueue dlq) {
-        long interval = (long) (1_000_000_000L / rate);
-        long[] next = {System.nanoTime()};
         try {
-            long moved = dlq.replay(queue, letter -> {
-                if (cancelled || !filter.test(letter)) {
-                    return false;
-                }
-                pace(next[0]);
-                next[0] = Math.max(next[0], System.nanoTime()) + interval;
-                replayed.incrementAndGet();
-                return true;
-            }, queue);
+            long moved = dlq.replay(queue, filter, queue, new ReplayPace(rate, ReplayPace.DEFAULT_WINDOW),
+                    () -> cancelled, letter -> replayed.incrementAndGet());
             replayed.set(moved);
             state = cancelled ? State.CANCELLED : State.DONE;
         } catch (Exception e) {
@@ -89,18 +84,6 @@ final class BulkReplay {
             state = State.FAILED;
         } finally {
             endedAt = clock.instant();
-        }
-    }
-
-    /** Waits until {@code slot} (a {@link System#nanoTime()} value): the pacing of the rate. */
-    private static void pace(long slot) {
-        long wait = slot - System.nanoTime();
-        if (wait > 0) {
-            try {
-                Thread.sleep(Duration.ofNanos(wait));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }

@@ -13,7 +13,7 @@ final class BulkReplayApi {
 
     static final String PATH = "/api/dead-letters/replay-matching";
     static final int DEFAULT_RATE = 50;
-    static final int MAX_RATE = 1000;
+    static final int MAX_RATE = 20_000;
 
     private final Clock clock;
 

@@ -25,6 +25,11 @@ record DeadLetterFilter(String type, String error, String text, Instant since, I
                 request.param("text").orElse(null), instant(request, "since"), instant(request, "until"));
     }
 
+    /** True when no part is given: every dead letter matches. */
+    boolean matchesAll() {
+        return type == null && error == null && text == null && since == null && until == null;
+    }
+
     @Override
     public boolean test(DeadLetter letter) {
         if (type != null && !type.equals(letter.taskType())) {

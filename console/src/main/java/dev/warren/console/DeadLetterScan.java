@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
- * Visits every dead letter of a work queue once, holding none of them: list views, counts and
- * exports of any size in constant memory. Reads through {@link DeadLetterQueue#list}, which calls
- * its filter once per message present and keeps only the matches: a filter that visits and never
- * matches sees every message and keeps nothing. Like every read, it removes nothing.
+ * Visits every dead letter of a work queue once, holding none of them: counts of filtered lists
+ * and exports of any size in constant memory. Reads through {@link DeadLetterQueue#read} with no
+ * prefetch limit (one round trip, the broker pushing as fast as the letters are visited). Like every
+ * read, it removes nothing.
  */
 final class DeadLetterScan {
 
@@ -17,9 +17,9 @@ final class DeadLetterScan {
     }
 
     static void each(DeadLetterQueue dlq, String queue, Consumer<DeadLetter> visitor) throws IOException {
-        dlq.list(queue, letter -> {
+        dlq.read(queue, DeadLetterQueue.UNLIMITED, letter -> {
             visitor.accept(letter);
-            return false;
-        }, 1);
+            return true;
+        });
     }
 }

@@ -48,18 +48,34 @@ final class DeadLettersApi {
         DeadLetterFilter filter = DeadLetterFilter.of(request);
         UserBroker broker = request.session().broker();
         List<DeadLetterJson.Row> rows = new ArrayList<>();
-        long[] total = {0};
-        DeadLetterScan.each(broker.deadLetters(), queue, letter -> {
-            if (filter.test(letter)) {
-                if (total[0] >= first && rows.size() < size) {
+        long total;
+        if (filter.matchesAll() && first + size <= DeadLetterQueue.MAX_PREFETCH) {
+            // No filter: the page is the letters from first on, the total the queue's count. Reads only
+            // as many as the page needs, the broker sending no more than that.
+            DeadLetterQueue letters = broker.deadLetters();
+            total = letters.size(queue);
+            long[] seen = {0};
+            letters.read(queue, (int) (first + size), letter -> {
+                if (seen[0]++ >= first) {
                     rows.add(DeadLetterJson.Row.of(letter));
                 }
-                total[0]++;
-            }
-        });
+                return rows.size() < size;
+            });
+        } else {
+            long[] matched = {0};
+            DeadLetterScan.each(broker.deadLetters(), queue, letter -> {
+                if (filter.test(letter)) {
+                    if (matched[0] >= first && rows.size() < size) {
+                        rows.add(DeadLetterJson.Row.of(letter));
+                    }
+                    matched[0]++;
+                }
+            });
+            total = matched[0];
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("queue", queue);
-        body.put("total", total[0]);
+        body.put("total", total);
         body.put("page", page);
         body.put("size", size);
         body.put("may_replay", broker.mayPublishToDefaultExchange());

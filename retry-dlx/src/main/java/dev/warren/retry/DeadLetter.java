@@ -6,6 +6,8 @@ import dev.warren.core.wire.TaskHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One message in a dead-letter queue, with what Warren recorded about its failure.
@@ -25,6 +27,9 @@ import java.util.Map;
 public record DeadLetter(String messageId, String taskType, int attempts, String error, String errorMessage,
                          String failedAt, String sourceQueue, AMQP.BasicProperties properties, byte[] body,
                          long bodyBytes) {
+
+    /** A light look for "task_type" without failing on bodies that are not JSON at all. */
+    private static final Pattern TASK_TYPE = Pattern.compile("\"task_type\"\\s*:\\s*\"([^\"]{1,200})\"");
 
     /** True when {@link #body()} is the whole body, not just its first bytes. */
     public boolean isWhole() {
@@ -68,9 +73,8 @@ public record DeadLetter(String messageId, String taskType, int attempts, String
         if (properties.getType() != null) {
             return properties.getType();
         }
-        // A light look for "task_type" without failing on bodies that are not JSON at all.
         String text = new String(body, StandardCharsets.UTF_8);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"task_type\"\\s*:\\s*\"([^\"]{1,200})\"").matcher(text);
+        Matcher m = TASK_TYPE.matcher(text);
         return m.find() ? m.group(1) : "?";
     }
 

@@ -3,10 +3,8 @@ package dev.warren.retry;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.OversizedBodies;
-import dev.warren.core.connection.OversizedBody;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.wire.TaskHeaders;
@@ -17,23 +15,26 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * Tools for the dead-letter queue {@code <queue>.dlq}: list, show, replay, purge.
  *
- * <p>Reading never loses a message: messages are fetched without acknowledgement and go back to
- * the queue when the reading channel closes (they are marked redelivered; their order is kept).
- * Replay publishes a copy to the work queue with the attempt counter reset, waits for the
- * broker's confirm, and only then acknowledges (removes) the dead-lettered original.
+ * <p>Reading never loses a message: messages are consumed without acknowledgement and go back to
+ * the queue when the read ends (they are marked redelivered; their order is kept).
+ * Replay publishes copies to the work queue with the attempt counter reset, a window of them ahead
+ * of the broker's confirms, and acknowledges (removes) each dead-lettered original only once its
+ * copy is confirmed.
  */
 public final class DeadLetterQueue {
 
-    private static final long CONFIRM_TIMEOUT_SECONDS = 30;
+    /** A {@link #read} prefetch of 0: the broker sends without limit. */
+    public static final int UNLIMITED = 0;
+    /** The largest {@link #read} prefetch: RabbitMQ's {@code prefetch_count} is a 16-bit number. */
+    public static final int MAX_PREFETCH = 65_535;
     /** Headers of the last failure, dropped on replay so the task starts over. */
     private static final List<String> FAILURE_HEADERS = List.of(TaskHeaders.ATTEMPT, TaskHeaders.ERROR,
             TaskHeaders.ERROR_MESSAGE, TaskHeaders.STACK_TRACE, TaskHeaders.FAILED_AT, TaskHeaders.BODY_BYTES, "x-death", "x-first-death-exchange",
@@ -59,13 +60,28 @@ public final class DeadLetterQueue {
     /** Up to {@code limit} dead letters of work queue {@code queue} that match {@code filter}, oldest first. */
     public List<DeadLetter> list(String queue, Predicate<DeadLetter> filter, int limit) throws IOException {
         List<DeadLetter> result = new ArrayList<>();
-        browse(queue, (letter, tag, channel, kept) -> {
+        read(queue, UNLIMITED, letter -> {
             if (filter.test(letter)) {
                 result.add(letter);
             }
             return result.size() < limit;
         });
         return result;
+    }
+
+    /**
+     * Visits the dead letters of work queue {@code queue} present when reading starts, oldest first,
+     * until {@code visitor} returns false; removes none. {@code prefetch} bounds how many the broker
+     * sends ahead: a reader that needs only the first N passes N, one that may visit all passes
+     * {@value #UNLIMITED} (no limit; memory stays bounded, see {@link DeadLetterReader}). A letter
+     * another reader holds at the time is not visited.
+     */
+    public void read(String queue, int prefetch, Predicate<DeadLetter> visitor) throws IOException {
+        if (prefetch < UNLIMITED || prefetch > MAX_PREFETCH) {
+            throw new IllegalArgumentException("prefetch must be between 0 (no limit) and " + MAX_PREFETCH + ", was "
+                    + prefetch);
+        }
+        browse(queue, prefetch, (letter, tag, channel, kept) -> visitor.test(letter), channel -> { });
     }
 
     /** How many messages the dead-letter queue of {@code queue} holds (ready ones). */
@@ -80,7 +96,7 @@ public final class DeadLetterQueue {
 
     /**
      * Moves the matching dead letters back to {@code target} (their work queue), each confirmed
-     * before its original is removed. Returns how many moved.
+     * before its original is removed, as fast as the broker confirms. Returns how many moved.
      */
     public int replay(String queue, Predicate<DeadLetter> filter, String target) throws IOException {
         return replay(queue, filter, target, letter -> { });
@@ -92,23 +108,31 @@ public final class DeadLetterQueue {
      */
     public int replay(String queue, Predicate<DeadLetter> filter, String target, Consumer<DeadLetter> replayed)
             throws IOException {
-        int[] moved = {0};
-        browse(queue, (letter, tag, channel, kept) -> {
-            if (filter.test(letter)) {
-                if (kept != null && !kept.isKept()) {
-                    throw new IOException("cannot replay " + letter.messageId() + ": its body of " + kept.size()
-                            + " bytes could not be kept in a file (" + kept.failure() + ")");
-                }
-                (kept == null ? publisher.publishRaw(target, fresh(letter.properties()), letter.body())
-                        : publisher.publishRaw(target, fresh(letter.properties()), kept.map()))
-                        .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                channel.basicAck(tag, false);
-                moved[0]++;
-                replayed.accept(letter);
-            }
-            return true;
-        });
-        return moved[0];
+        return replay(queue, filter, target, ReplayPace.unlimited(), () -> false, replayed);
+    }
+
+    /**
+     * Moves the matching dead letters to {@code target} at {@code pace}: up to {@link
+     * ReplayPace#window()} copies are published ahead of their confirms, and each original is removed
+     * only after its copy is confirmed (at-least-once: should this process die, at most a window of
+     * letters is in both queues, none in neither). Stops early when {@code cancelled} turns true,
+     * after settling the copies in flight; {@code replayed} hears of each letter moved (on the
+     * publisher's confirm thread). Returns how many moved.
+     *
+     * @throws IOException when a copy is refused or unconfirmed, or the broker fails; the letters
+     *                     not moved stay in the dead-letter queue
+     */
+    public int replay(String queue, Predicate<DeadLetter> filter, String target, ReplayPace pace,
+                      BooleanSupplier cancelled, Consumer<DeadLetter> replayed) throws IOException {
+        ReplayPipeline pipeline = new ReplayPipeline(publisher, target, filter, DeadLetterQueue::fresh, pace,
+                cancelled, replayed);
+        browse(queue, UNLIMITED, pipeline, pipeline);
+        if (pipeline.failure() != null) {
+            Throwable failure = pipeline.failure();
+            throw new IOException("replaying '" + DeadLetterOnFailure.deadLetterQueue(queue) + "' to '" + target
+                    + "' stopped after " + pipeline.moved() + " letter(s): " + failure.getMessage(), failure);
+        }
+        return pipeline.moved();
     }
 
     /** Deletes every message in the dead-letter queue of {@code queue}; returns how many. */
@@ -127,54 +151,33 @@ public final class DeadLetterQueue {
      */
     public int discard(String queue, Predicate<DeadLetter> filter) throws IOException {
         int[] removed = {0};
-        browse(queue, (letter, tag, channel, kept) -> {
+        browse(queue, UNLIMITED, (letter, tag, channel, kept) -> {
             if (filter.test(letter)) {
                 channel.basicAck(tag, false);
                 removed[0]++;
             }
             return true;
-        });
+        }, channel -> { });
         return removed[0];
     }
 
-    /** Visits one dead letter ({@code kept}: its body in a file, or null); returns false to stop browsing. */
-    @FunctionalInterface
-    private interface Visitor {
-        boolean visit(DeadLetter letter, long deliveryTag, Channel channel, OversizedBody kept) throws Exception;
-    }
-
     /**
-     * Fetches the messages present when browsing starts, one by one without acknowledgement;
-     * closing the channel at the end returns every message the visitor did not acknowledge.
      * Reads through a connection that keeps bodies over {@link #READ_LIMIT} in files: a dead letter
      * of any size the broker accepts (a worker parks bodies up to 512 MiB) can be listed and replayed
      * without holding it in memory, and cannot make amqp-client close the connection.
      */
-    private void browse(String queue, Visitor visitor) throws IOException {
+    private void browse(String queue, int prefetch, DeadLetterReader.Visitor visitor,
+                        DeadLetterReader.ChannelUse beforeRelease) throws IOException {
         String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
         Connection connection = connections.reading(oversized);
         OversizedBodies bodies = connections.readingBodies().orElse(null);
-        try (Channel channel = connection.createChannel()) {
-            int present = channel.queueDeclarePassive(dlq).getMessageCount();
-            for (int i = 0; i < present; i++) {
-                GetResponse response = channel.basicGet(dlq, false);
-                if (response == null) {
-                    break;
-                }
-                Optional<OversizedBody> kept = bodies == null ? Optional.empty() : bodies.claim(response.getProps());
-                try {
-                    DeadLetter letter = kept.isEmpty() ? DeadLetter.of(response.getProps(), response.getBody())
-                            : DeadLetter.of(kept.get().properties(),
-                                    kept.get().isKept() ? kept.get().head(HEAD_BYTES) : new byte[0], kept.get().size());
-                    if (!visitor.visit(letter, response.getEnvelope().getDeliveryTag(), channel, kept.orElse(null))) {
-                        break;
-                    }
-                } finally {
-                    kept.ifPresent(OversizedBody::close);
-                }
-            }
+        try {
+            DeadLetterReader.read(connection, bodies, dlq, prefetch, visitor, beforeRelease);
         } catch (IOException e) {
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while working through '" + dlq + "'", e);
         } catch (Exception e) {
             throw new IOException("working through '" + dlq + "' failed: " + e.getMessage(), e);
         }
