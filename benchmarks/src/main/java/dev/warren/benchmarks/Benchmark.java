@@ -5,6 +5,7 @@ import dev.warren.cli.DurationConverter;
 import dev.warren.cli.ExitCodes;
 import dev.warren.core.config.InvalidSettingException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +101,30 @@ public final class Benchmark implements Callable<Integer> {
             description = "With --events: tasks per drain (default ${DEFAULT-VALUE}).")
     long eventsTasks;
 
+    @Option(names = "--dead-letters", paramLabel = "N", defaultValue = "0",
+            description = "Instead of the tables above: the console with N dead letters in one DLQ (first page, text"
+                    + " filter, bulk replay), next to the former basic.get reading and one-by-one replay; 0: off"
+                    + " (default ${DEFAULT-VALUE}).")
+    int deadLetters;
+
+    @Option(names = "--dead-letters-baseline", paramLabel = "N", defaultValue = "10000",
+            description = "With --dead-letters: letters the one-by-one replay baseline moves (default ${DEFAULT-VALUE}).")
+    int deadLettersBaseline;
+
+    @Option(names = "--replay-rate", paramLabel = "PER_SECOND", defaultValue = "20000",
+            description = "With --dead-letters: the bulk replay's rate limit (default ${DEFAULT-VALUE}).")
+    int replayRate;
+
+    @Option(names = "--replay-window", paramLabel = "N", defaultValue = "1000",
+            description = "With --dead-letters: the bulk replay's copies awaiting a confirm (default ${DEFAULT-VALUE}).")
+    int replayWindow;
+
+    @Option(names = "--management-url", paramLabel = "URL",
+            defaultValue = "${env:WARREN_MANAGEMENT_URL:-http://localhost:15672}",
+            description = "With --dead-letters: the management API the console signs in through (env"
+                    + " WARREN_MANAGEMENT_URL; default ${DEFAULT-VALUE}).")
+    URI managementUrl;
+
     public static void main(String[] args) {
         System.setProperty("guice_bytecode_gen_option", "DISABLED");
         System.exit(ExitCodes.commandLine(new Benchmark()).execute(args));
@@ -110,6 +135,15 @@ public final class Benchmark implements Callable<Integer> {
         Path logDir = Files.createTempDirectory("warren-bench-");
         var amqp = connection.toSettings("warren-bench");
         String uri = amqp.uri().toString();
+        if (deadLetters > 0) {
+            if (deadLetters < 1000 || deadLettersBaseline < 1 || deadLettersBaseline > deadLetters) {
+                throw new InvalidSettingException("--dead-letters must be >= 1000 and --dead-letters-baseline between 1"
+                        + " and --dead-letters, were " + deadLetters + " and " + deadLettersBaseline);
+            }
+            new DeadLetterBenchmark(amqp, managementUrl, deadLetters, deadLettersBaseline, replayRate, replayWindow, spec.commandLine().getErr())
+                    .run(spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
         BenchmarkSettings settings = new BenchmarkSettings(amqp, uri, duration, warmup, numbers(prefetches),
                 numbers(concurrencies), window, bodyBytes, "none".equals(processes.strip()) ? List.of() : numbers(processes),
                 processPrefetch, processConcurrency, workerJar, logDir, metrics, rounds, typed);

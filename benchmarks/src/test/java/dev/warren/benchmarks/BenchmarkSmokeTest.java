@@ -90,6 +90,24 @@ class BenchmarkSmokeTest {
         assertNothingLeftBehind();
     }
 
+    @Test
+    @Timeout(60)
+    void aTinyDeadLettersRunTimesTheConsoleAndReplaysEveryLetter() {
+        List<String> args = List.of("--uri", broker.amqpUri(), "--management-url",
+                broker.management().orElseThrow().baseUri().toString(), "--dead-letters", "1000",
+                "--dead-letters-baseline", "100");
+        Output run = run(args);
+
+        assertThat(run.out())
+                .contains("Dead letters: 1,000 in one DLQ")
+                .containsPattern("(?m)^  GET /api/dead-letters, page 1 of 50 \\(first request\\) +\\| +\\d+\\.\\d\\d \\|")
+                .containsPattern("(?m)^  GET \\.\\.\\.&text=<one letter's error message> +\\| +\\d+\\.\\d\\d \\| +[\\d,]+$")
+                .containsPattern("(?m)^  bulk replay of all, rate=20000, window 1000 \\(DONE\\) +\\| +\\d+\\.\\d\\d \\| +[\\d,]+$")
+                .containsPattern("(?m)^  baseline: replay one by one, confirm each \\(100\\) +\\| +\\d+\\.\\d\\d \\| +[\\d,]+$")
+                .contains("after the bulk replay: 1,000 in the work queue, 0 left in the DLQ");
+        assertNothingLeftBehind();
+    }
+
     /** What a benchmark run printed. */
     private record Output(String out, String err) {
     }

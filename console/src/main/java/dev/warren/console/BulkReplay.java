@@ -23,15 +23,16 @@ final class BulkReplay {
      * What the API shows of a replay.
      *
      * @param replayed letters moved so far: copy confirmed in the work queue, original removed
+     * @param window   copies at most awaiting their confirm
      * @param error    why it failed, or null
      */
-    record Progress(String queue, State state, long replayed, double rate, String startedAt, String endedAt,
+    record Progress(String queue, State state, long replayed, double rate, int window, String startedAt, String endedAt,
                     String error) {
     }
 
     private final String queue;
     private final DeadLetterFilter filter;
-    private final double rate;
+    private final ReplayPace pace;
     private final Clock clock;
     private final Instant startedAt;
     private final AtomicLong replayed = new AtomicLong();
@@ -41,10 +42,10 @@ final class BulkReplay {
     private volatile Instant endedAt;
     private volatile String error;
 
-    BulkReplay(String queue, DeadLetterFilter filter, double rate, Clock clock) {
+    BulkReplay(String queue, DeadLetterFilter filter, ReplayPace pace, Clock clock) {
         this.queue = queue;
         this.filter = filter;
-        this.rate = rate;
+        this.pace = pace;
         this.clock = clock;
         this.startedAt = clock.instant();
     }
@@ -69,13 +70,13 @@ final class BulkReplay {
 
     Progress progress() {
         Instant ended = endedAt;
-        return new Progress(queue, state, replayed.get(), rate, startedAt.toString(),
+        return new Progress(queue, state, replayed.get(), pace.perSecond(), pace.window(), startedAt.toString(),
                 ended == null ? null : ended.toString(), error);
     }
 
     private void run(DeadLetterQueue dlq) {
         try {
-            long moved = dlq.replay(queue, filter, queue, new ReplayPace(rate, ReplayPace.DEFAULT_WINDOW),
+            long moved = dlq.replay(queue, filter, queue, pace,
                     () -> cancelled, letter -> replayed.incrementAndGet());
             replayed.set(moved);
             state = cancelled ? State.CANCELLED : State.DONE;

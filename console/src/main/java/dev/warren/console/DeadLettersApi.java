@@ -52,10 +52,8 @@ final class DeadLettersApi {
         if (filter.matchesAll() && first + size <= DeadLetterQueue.MAX_PREFETCH) {
             // No filter: the page is the letters from first on, the total the queue's count. Reads only
             // as many as the page needs, the broker sending no more than that.
-            DeadLetterQueue letters = broker.deadLetters();
-            total = letters.size(queue);
             long[] seen = {0};
-            letters.read(queue, (int) (first + size), letter -> {
+            total = broker.deadLetters().read(queue, (int) (first + size), letter -> {
                 if (seen[0]++ >= first) {
                     rows.add(DeadLetterJson.Row.of(letter));
                 }

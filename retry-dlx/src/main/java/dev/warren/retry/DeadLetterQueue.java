@@ -74,24 +74,23 @@ public final class DeadLetterQueue {
      * until {@code visitor} returns false; removes none. {@code prefetch} bounds how many the broker
      * sends ahead: a reader that needs only the first N passes N, one that may visit all passes
      * {@value #UNLIMITED} (no limit; memory stays bounded, see {@link DeadLetterReader}). A letter
-     * another reader holds at the time is not visited.
+     * another reader holds at the time is not visited. Returns how many letters the queue held when
+     * reading started (those another reader held not counted).
      */
-    public void read(String queue, int prefetch, Predicate<DeadLetter> visitor) throws IOException {
+    public int read(String queue, int prefetch, Predicate<DeadLetter> visitor) throws IOException {
         if (prefetch < UNLIMITED || prefetch > MAX_PREFETCH) {
             throw new IllegalArgumentException("prefetch must be between 0 (no limit) and " + MAX_PREFETCH + ", was "
                     + prefetch);
         }
-        browse(queue, prefetch, (letter, tag, channel, kept) -> visitor.test(letter), channel -> { });
+        return browse(queue, prefetch, (letter, tag, channel, kept) -> visitor.test(letter), channel -> { });
     }
 
-    /** How many messages the dead-letter queue of {@code queue} holds (ready ones). */
+    /**
+     * How many messages the dead-letter queue of {@code queue} holds (ready ones). Counted as a read
+     * counts (see {@link DeadLetterReader}), so it includes what a read that just ended put back.
+     */
     public int size(String queue) throws IOException {
-        Connection connection = connections.publishing();
-        try (Channel channel = connection.createChannel()) {
-            return channel.queueDeclarePassive(DeadLetterOnFailure.deadLetterQueue(queue)).getMessageCount();
-        } catch (TimeoutException e) {
-            throw new IOException("no answer from the broker", e);
-        }
+        return read(queue, 1, letter -> false);
     }
 
     /**
@@ -166,13 +165,13 @@ public final class DeadLetterQueue {
      * of any size the broker accepts (a worker parks bodies up to 512 MiB) can be listed and replayed
      * without holding it in memory, and cannot make amqp-client close the connection.
      */
-    private void browse(String queue, int prefetch, DeadLetterReader.Visitor visitor,
+    private int browse(String queue, int prefetch, DeadLetterReader.Visitor visitor,
                         DeadLetterReader.ChannelUse beforeRelease) throws IOException {
         String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
         Connection connection = connections.reading(oversized);
         OversizedBodies bodies = connections.readingBodies().orElse(null);
         try {
-            DeadLetterReader.read(connection, bodies, dlq, prefetch, visitor, beforeRelease);
+            return DeadLetterReader.read(connection, bodies, dlq, prefetch, visitor, beforeRelease);
         } catch (IOException e) {
             throw e;
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.connection.OversizedBody;
 import java.io.IOException;
@@ -56,16 +57,23 @@ final class DeadLetterReader {
 
     /**
      * Reads {@code dlq} on a channel of its own on {@code connection}; {@code bodies}: where that
-     * connection keeps large bodies, or null. Returns how many messages the queue held at the start.
+     * connection keeps large bodies, or null. Returns how many messages the queue held ready at the start.
      */
     static int read(Connection connection, OversizedBodies bodies, String dlq, int prefetch, Visitor visitor,
                     ChannelUse beforeRelease) throws Exception {
         try (Channel channel = connection.createChannel()) {
-            int present = channel.queueDeclarePassive(dlq).getMessageCount();
-            if (present == 0) {
+            // The count comes with a basic.get, not a passive declare: RabbitMQ answers a declare ahead of
+            // work the queue has not done yet, such as putting back what the previous read released
+            // (a list right after another counted 0), and a get after it.
+            GetResponse head = channel.basicGet(dlq, false);
+            if (head == null) {
                 return 0;
             }
-            new DeadLetterReader(channel, bodies).visit(dlq, present, prefetch, visitor, beforeRelease);
+            int present = head.getMessageCount() + 1;
+            DeadLetterReader reader = new DeadLetterReader(channel, bodies);
+            reader.deliveries.add(new Delivery(head.getEnvelope().getDeliveryTag(), head.getProps(), head.getBody()));
+            // The head came with the get: the consumer needs one fewer (0 stays "no limit").
+            reader.visit(dlq, present, prefetch == 0 ? 0 : Math.max(1, prefetch - 1), visitor, beforeRelease);
             return present;
         }
     }
