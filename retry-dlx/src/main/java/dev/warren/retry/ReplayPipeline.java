@@ -27,8 +27,14 @@ import java.util.function.Predicate;
  */
 final class ReplayPipeline implements DeadLetterReader.Visitor, DeadLetterReader.ChannelUse {
 
-    /** How long a copy may wait for its confirm; past it the copy counts as failed and its original stays. */
+    /**
+     * How long the copies in flight may wait for their confirms at the end; past it the replay fails
+     * and their originals stay. (The publisher fails a copy whose channel closes; a copy the broker
+     * never confirms holds its place in the window until then.)
+     */
     static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
+    /** How far pacing may fall behind its schedule and still catch up. */
+    private static final Duration MAX_LAG = Duration.ofMillis(10);
 
     private final TaskPublisher publisher;
     private final String target;
@@ -77,8 +83,7 @@ final class ReplayPipeline implements DeadLetterReader.Visitor, DeadLetterReader
         acks.sent(tag);
         CompletableFuture<Void> copy = (kept == null
                 ? publisher.publishRaw(target, copyProperties.apply(letter.properties()), letter.body())
-                : publisher.publishRaw(target, copyProperties.apply(letter.properties()), kept.map()))
-                .orTimeout(CONFIRM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                : publisher.publishRaw(target, copyProperties.apply(letter.properties()), kept.map()));
         copy.whenComplete((ok, error) -> settle(letter, tag, error));
         if (kept != null) {
             // The body is read from the file while publishing: keep the file until the copy is settled.
@@ -131,15 +136,22 @@ final class ReplayPipeline implements DeadLetterReader.Visitor, DeadLetterReader
         }
     }
 
+    /**
+     * Waits for the next copy's slot. Sleeps overshoot (by far more than a slot at thousands a
+     * second), so a copy late on its slot does not move the schedule: the next ones go at once until
+     * it is caught up, by at most {@link #MAX_LAG}, so the rate holds on average and a burst lasts
+     * no longer than that.
+     */
     private void awaitSlot() throws InterruptedException {
         long interval = pace.intervalNanos();
         if (interval == 0) {
             return;
         }
-        long wait = nextSlot - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(Duration.ofNanos(wait));
+        long now = System.nanoTime();
+        nextSlot = Math.max(nextSlot, now - MAX_LAG.toNanos());
+        if (nextSlot > now) {
+            Thread.sleep(Duration.ofNanos(nextSlot - now));
         }
-        nextSlot = Math.max(nextSlot, System.nanoTime()) + interval;
+        nextSlot += interval;
     }
 }
