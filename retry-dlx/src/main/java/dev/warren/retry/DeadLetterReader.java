@@ -15,12 +15,13 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the messages a dead-letter queue holds when reading starts, oldest first, by consuming
- * them without acknowledgement, and releases every one it did not acknowledge in one
- * {@code basic.nack(multiple, requeue)} at the end: a classic queue puts them back in their
- * original positions, so reading changes neither content nor order.
+ * Reads the messages a dead-letter queue holds when reading starts, oldest first, without
+ * acknowledging them: the first with a {@code basic.get} (whose answer carries the count), the rest
+ * through a consumer. At the end it releases every one it did not acknowledge in one
+ * {@code basic.nack(multiple, requeue)}: a classic queue puts them back in their original
+ * positions, so reading changes neither content nor order.
  *
- * <p>One round trip per read, not per message: the broker pushes up to {@code prefetch}
+ * <p>A few round trips per read, not one per message: the broker pushes up to {@code prefetch}
  * messages (0: no limit). A read that may visit every message must not limit them, because it holds
  * every message it has seen until the end and the broker stops at the prefetch. Memory stays
  * bounded all the same: deliveries wait in a queue of {@value #BUFFER} and amqp-client's dispatch
