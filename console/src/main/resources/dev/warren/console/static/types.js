@@ -11,7 +11,7 @@
     summary, table);
 
   const number = value => (value === null || value === undefined ? '' : value);
-  const perSecond = value => (value || 0).toFixed(2) + '/s';
+  const perSecond = value => (value || 0).toFixed(value >= 1 ? 1 : 3) + '/s';
 
   async function load() {
     const data = await api('GET', '/api/types?window=' + encodeURIComponent(windowChoice.value));
