@@ -17,15 +17,19 @@ import java.util.function.Consumer;
 /**
  * One bounded read of the task-event stream as the signed-in user: from the events stored at
  * {@code from} (the broker starts at the chunk holding that time, so earlier events are skipped)
- * until it has caught up with {@code until}, the time the request started. A stream has no end
- * over AMQP 0-9-1, so the read stops at the first of: an event after {@code until} (the history
- * is behind it), no event for {@link #IDLE} (the stream holds nothing newer), or the time budget
- * (then {@link Result#complete()} is false).
+ * until it has caught up with {@code until}, the time the request started; events after
+ * {@code until} are not passed on. A stream has no end over AMQP 0-9-1, so the read stops at the
+ * first of: an event more than {@link #CAUGHT_UP_MARGIN} after {@code until} (the history is
+ * behind it; the margin lets events of emitters whose clocks or batches lag still arrive), no
+ * event for {@link #IDLE} (the stream holds nothing newer), or the time budget (then
+ * {@link Result#complete()} is false).
  */
 final class EventScan {
 
     /** The history arrives without pauses: this long without an event means it has all been read. */
     static final Duration IDLE = Duration.ofMillis(500);
+    /** An event this long after the read's start means the stream is read up to now. */
+    static final Duration CAUGHT_UP_MARGIN = Duration.ofSeconds(1);
     private static final long POLL_MILLIS = 25;
 
     /**
@@ -53,6 +57,7 @@ final class EventScan {
     Result read(TaskEvents reader, String stream, String user, Instant from, Duration budget, Consumer<Event> sink)
             throws IOException, InterruptedException {
         Instant until = clock.instant();
+        Instant caughtUpAt = until.plus(CAUGHT_UP_MARGIN);
         long deadline = System.nanoTime() + budget.toNanos();
         CountDownLatch caughtUp = new CountDownLatch(1);
         Object lock = new Object();
@@ -66,9 +71,9 @@ final class EventScan {
                 if (stopped[0]) {
                     return;
                 }
-                if (event.at().isAfter(until)) {
+                if (event.at().isAfter(caughtUpAt)) {
                     caughtUp.countDown();
-                } else if (!event.at().isBefore(from)) {
+                } else if (!event.at().isBefore(from) && !event.at().isAfter(until)) {
                     scanned[0]++;
                     sink.accept(event);
                 }

@@ -49,7 +49,6 @@ class TaskEventsApiTest {
         List<Event> events = new ArrayList<>();
         // resize on "images": three attempts succeed (10, 20, 30 ms); the task's first attempt fails and is retried,
         // its second fails and is dead-lettered; an attempt two hours ago is outside any window asked for here.
-        events.add(Event.published(task, "resize", "images", "producer-1", at(-60)));
         events.add(event("received", task, 1, at(-59), null, null, null, null));
         events.add(event("failed", task, 1, at(-58), 40L, "java.io.IOException", "store down", null));
         events.add(event("retried", task, 1, at(-57), 41L, "java.io.IOException", "store down", null));
@@ -59,8 +58,12 @@ class TaskEventsApiTest {
             events.add(event("succeeded", UUID.randomUUID().toString(), 1, at(-20), ms, null, null, null));
         }
         events.add(event("succeeded", UUID.randomUUID().toString(), 1, at(-7200), 999L, null, null, null));
+        // Producers and workers write independently: the producer's event reaches the stream last.
+        events.add(Event.published(task, "resize", "images", "producer-1", at(-60)));
         events.add(new Event("succeeded", UUID.randomUUID().toString(), "thumbnail", "images", 1, "worker-2", at(-10),
                 null, 5L, null, null, null, null));
+        // From a worker whose clock is an hour ahead: after the read's start, so not counted.
+        events.add(event("succeeded", UUID.randomUUID().toString(), 1, at(3600), 1L, null, null, null));
         try (Connection connection = broker.connect("console-events-test"); Channel channel = connection.createChannel()) {
             EventStream.declare(channel, EventsSettings.defaults().withStream(stream));
             channel.confirmSelect();
