@@ -3,9 +3,9 @@ package dev.warren.console;
 import java.util.List;
 
 /**
- * The server-rendered HTML: the sign-in form and the shell of each page (navigation, user,
- * sign-out form), which loads {@code console.js} and the page's own script. Every value written
- * into HTML is escaped; no password ever is.
+ * The server-rendered HTML: the sign-in form and the shell of each page (navigation, the
+ * message-id search box, user, sign-out form), which loads {@code console.js} and the page's own
+ * script. Every value written into HTML is escaped; no password ever is.
  */
 final class Pages {
 
