@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator web console: serves the overview, workers and dead-letters pages and their JSON API
+ * The operator web console: serves the overview, workers, dead-letters, task types and task lookup pages and their JSON API
  * ({@code docs/console.md}) with the JDK's built-in HTTP server, one virtual thread per request.
  * Everything it shows or does, it does as the signed-in user.
  *
@@ -59,6 +59,8 @@ public final class Console implements AutoCloseable {
         // Before DeadLettersApi: its GET /api/dead-letters/{id} would take replay-matching for an id.
         new BulkReplayApi(clock).addTo(routes);
         new DeadLettersApi().addTo(routes);
+        new TaskTypesApi(settings.eventsStream(), clock).addTo(routes);
+        new TaskLookupApi(settings.eventsStream(), clock).addTo(routes);
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(settings.bind()), settings.port()), 0);

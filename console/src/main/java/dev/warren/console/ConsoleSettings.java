@@ -3,6 +3,7 @@ package dev.warren.console;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.Durations;
 import dev.warren.core.config.InvalidSettingException;
+import dev.warren.events.EventsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,9 +20,11 @@ import java.util.Objects;
  * @param behindTls     true when a TLS proxy serves the console: cookies get {@code Secure} and the
  *                      plain-HTTP warning is not logged
  * @param sessionIdle   a session unused this long is signed out (default 30 minutes)
+ * @param eventsStream  the task-event stream the task types and task lookup pages read (default
+ *                      {@value EventsSettings#DEFAULT_STREAM}), as the signed-in user
  */
 public record ConsoleSettings(String bind, int port, AmqpSettings broker, URI managementUrl, boolean behindTls,
-                              Duration sessionIdle) {
+                              Duration sessionIdle, String eventsStream) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -32,6 +35,9 @@ public record ConsoleSettings(String bind, int port, AmqpSettings broker, URI ma
         Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(managementUrl, "managementUrl");
         Objects.requireNonNull(sessionIdle, "sessionIdle");
+        Objects.requireNonNull(eventsStream, "eventsStream");
+        // The workers' own rule for the name, so a stream they can write is one the console can read.
+        EventsSettings.defaults().withStream(eventsStream);
         require(!bind.isBlank(), "console bind address must not be empty");
         require(port >= 0 && port <= 65535,
                 "console port must be between 0 and 65535, was " + port);
@@ -48,28 +54,34 @@ public record ConsoleSettings(String bind, int port, AmqpSettings broker, URI ma
         }
     }
 
-    /** Default bind, port and session idle timeout, not behind TLS. */
+    /** Default bind, port, session idle timeout and events stream, not behind TLS. */
     public static ConsoleSettings of(AmqpSettings broker, URI managementUrl) {
-        return new ConsoleSettings(DEFAULT_BIND, DEFAULT_PORT, broker, managementUrl, false, DEFAULT_SESSION_IDLE);
+        return new ConsoleSettings(DEFAULT_BIND, DEFAULT_PORT, broker, managementUrl, false, DEFAULT_SESSION_IDLE,
+                EventsSettings.DEFAULT_STREAM);
     }
 
     /** These settings serving on port {@code value} (0: any free port). */
     public ConsoleSettings withPort(int value) {
-        return new ConsoleSettings(bind, value, broker, managementUrl, behindTls, sessionIdle);
+        return new ConsoleSettings(bind, value, broker, managementUrl, behindTls, sessionIdle, eventsStream);
     }
 
     /** These settings serving on address {@code value}. */
     public ConsoleSettings withBind(String value) {
-        return new ConsoleSettings(value, port, broker, managementUrl, behindTls, sessionIdle);
+        return new ConsoleSettings(value, port, broker, managementUrl, behindTls, sessionIdle, eventsStream);
     }
 
     /** These settings, behind a TLS proxy or not. */
     public ConsoleSettings withBehindTls(boolean value) {
-        return new ConsoleSettings(bind, port, broker, managementUrl, value, sessionIdle);
+        return new ConsoleSettings(bind, port, broker, managementUrl, value, sessionIdle, eventsStream);
     }
 
     /** These settings with another session idle timeout. */
     public ConsoleSettings withSessionIdle(Duration value) {
-        return new ConsoleSettings(bind, port, broker, managementUrl, behindTls, value);
+        return new ConsoleSettings(bind, port, broker, managementUrl, behindTls, value, eventsStream);
+    }
+
+    /** These settings reading task events from stream {@code value}. */
+    public ConsoleSettings withEventsStream(String value) {
+        return new ConsoleSettings(bind, port, broker, managementUrl, behindTls, sessionIdle, value);
     }
 }

@@ -8,5 +8,7 @@ final class PageRoutes {
         for (Pages.Page page : Pages.Page.values()) {
             routes.add("GET", page.path, Routes.Access.PAGE, request -> Reply.html(200, Pages.shell(page, request.session())));
         }
+        routes.add("GET", Pages.Page.TASK_LOOKUP.path + "/*", Routes.Access.PAGE,
+                request -> Reply.html(200, Pages.shell(Pages.Page.TASK_LOOKUP, request.session())));
     }
 }

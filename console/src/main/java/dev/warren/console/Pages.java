@@ -3,9 +3,9 @@ package dev.warren.console;
 import java.util.List;
 
 /**
- * The server-rendered HTML: the sign-in form and the shell of each page (navigation, user,
- * sign-out form), which loads {@code console.js} and the page's own script. Every value written
- * into HTML is escaped; no password ever is.
+ * The server-rendered HTML: the sign-in form and the shell of each page (navigation, the
+ * message-id search box, user, sign-out form), which loads {@code console.js} and the page's own
+ * script. Every value written into HTML is escaped; no password ever is.
  */
 final class Pages {
 
@@ -13,7 +13,10 @@ final class Pages {
     enum Page {
         OVERVIEW("/overview", "Overview", "overview.js"),
         WORKERS("/workers", "Workers", "workers.js"),
-        DEAD_LETTERS("/dead-letters", "Dead letters", "dead-letters.js");
+        DEAD_LETTERS("/dead-letters", "Dead letters", "dead-letters.js"),
+        TASK_TYPES("/types", "Task types", "types.js"),
+        /** {@code /tasks} asks for a message id; {@code /tasks/<message id>} shows that task's timeline. */
+        TASK_LOOKUP("/tasks", "Task lookup", "task.js");
 
         final String path;
         final String title;
@@ -48,13 +51,19 @@ final class Pages {
                     .append('>').append(each.title).append("</a>");
         }
         return head(page.title) + "<body data-page=\"" + page.name().toLowerCase() + "\">"
-                + "<header><strong>Warren console</strong><nav>" + nav + "</nav>"
+                + "<header><strong>Warren console</strong><nav>" + nav + "</nav>" + taskSearch()
                 + "<span class=\"user\" id=\"user-name\">" + escape(session.user()) + "</span>"
                 + "<form method=\"post\" action=\"/sign-out\"><input type=\"hidden\" name=\"" + ConsoleHttp.CSRF_FIELD
                 + "\" value=\"" + escape(session.csrfToken()) + "\"><button type=\"submit\" id=\"sign-out\">Sign out</button>"
                 + "</form></header><main id=\"main\"><h1>" + page.title + "</h1></main>"
                 + "<script src=\"/static/console.js\"></script><script src=\"/static/" + page.script + "\"></script>"
                 + "</body></html>";
+    }
+
+    /** The navigation's search box: a message id opens that task's timeline. */
+    private static String taskSearch() {
+        return "<form method=\"get\" action=\"" + Page.TASK_LOOKUP.path + "\" id=\"task-search\">"
+                + "<input name=\"id\" id=\"task-search-id\" placeholder=\"message id\" aria-label=\"message id\"></form>";
     }
 
     private static String head(String title) {

@@ -14,7 +14,9 @@ final class StaticFiles {
             "console.js", "text/javascript; charset=utf-8",
             "overview.js", "text/javascript; charset=utf-8",
             "workers.js", "text/javascript; charset=utf-8",
-            "dead-letters.js", "text/javascript; charset=utf-8");
+            "dead-letters.js", "text/javascript; charset=utf-8",
+            "types.js", "text/javascript; charset=utf-8",
+            "task.js", "text/javascript; charset=utf-8");
 
     void addTo(Routes routes) {
         routes.add("GET", PREFIX + "*", Routes.Access.PUBLIC, this::serve);

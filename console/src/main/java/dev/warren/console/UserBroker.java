@@ -9,6 +9,7 @@ import dev.warren.core.CoreModule;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.publish.RouteTable;
+import dev.warren.events.TaskEvents;
 import dev.warren.retry.DeadLetterQueue;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -60,6 +61,11 @@ final class UserBroker implements AutoCloseable {
     /** Warren's dead-letter tools acting through this user's own connections. */
     DeadLetterQueue deadLetters() {
         return injector().getInstance(DeadLetterQueue.class);
+    }
+
+    /** A reader of the task-event stream {@code stream} on this user's connection (each read on a channel of its own). */
+    TaskEvents taskEvents(String stream) throws IOException {
+        return new TaskEvents(injector().getInstance(AmqpConnections.class).publishing(), stream);
     }
 
     /**

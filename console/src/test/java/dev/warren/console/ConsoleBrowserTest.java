@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.warren.core.task.PermanentTaskFailure;
 import dev.warren.core.task.TaskModule;
 import dev.warren.core.task.TaskType;
+import dev.warren.core.testing.QueueCleanup;
+import dev.warren.core.testing.TestQueues;
+import dev.warren.events.EventPublisher;
+import dev.warren.events.EventsModule;
+import dev.warren.events.EventsSettings;
 import dev.warren.retry.RetrySettings;
 import dev.warren.test.WarrenWorkerExtension;
 import java.time.Duration;
@@ -19,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -26,7 +32,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * The console in a real browser (Debian's headless Chromium) against the real broker and a real
  * Warren worker: sign in, see the worker's queue and the worker, find a dead letter by its error
  * text, open it, replay it and see the task succeed; a read-only user sees no replay button and
- * gets 403; a wrong password is refused. Saves a screenshot of every page in target/screenshots.
+ * gets 403; a wrong password is refused. The worker records task events in a stream of the test's
+ * own, from which the console shows the task's timeline and its type's counts. Saves a screenshot
+ * of every page in target/screenshots.
  */
 class ConsoleBrowserTest {
 
@@ -40,10 +48,14 @@ class ConsoleBrowserTest {
 
     private final AtomicBoolean failing = new AtomicBoolean(true);
     private final Set<String> delivered = ConcurrentHashMap.newKeySet();
+    private final String stream = TestQueues.unique("console-browser-events");
+
+    @RegisterExtension
+    final QueueCleanup streams = new QueueCleanup();
 
     @RegisterExtension
     final WarrenWorkerExtension warren = WarrenWorkerExtension.builder()
-            .modules(new TaskModule() {
+            .modules(new EventsModule(EventsSettings.defaults().withStream(stream), "browser-worker"), new TaskModule() {
                 @Override
                 protected void configureTasks() {
                     bindTask(DELIVER, (task, context) -> {
@@ -66,8 +78,10 @@ class ConsoleBrowserTest {
 
     @BeforeEach
     void start() throws Exception {
+        streams.register(stream);
+        warren.get(EventPublisher.class).start();
         users = new BrokerUsers(warren.broker());
-        console = Console.start(ConsoleSecurityTest.settings(warren.broker()).withPort(0));
+        console = Console.start(ConsoleSecurityTest.settings(warren.broker()).withPort(0).withEventsStream(stream));
         base = "http://127.0.0.1:" + console.port();
         browser = Chromium.start();
     }
@@ -81,6 +95,7 @@ class ConsoleBrowserTest {
         } finally {
             console.close();
             users.deleteAll();
+            warren.get(EventPublisher.class).close();
         }
     }
 
@@ -119,6 +134,7 @@ class ConsoleBrowserTest {
                 .contains(PermanentTaskFailure.class.getName()).contains("mail relay refused " + note);
         assertThat(browser.findElement(By.id("detail-payload")).getText()).contains("\"note\" : \"" + note + "\"");
         assertThat(browser.findElement(By.id("detail-stack")).getText()).contains("PermanentTaskFailure");
+        assertThat(browser.findElement(By.id("detail-timeline")).getDomAttribute("href")).isEqualTo("/tasks/" + id);
         Chromium.screenshot(browser, "dead-letter-detail");
 
         browser.findElement(By.id("detail-replay")).click();
@@ -130,6 +146,47 @@ class ConsoleBrowserTest {
         browser.get(base + "/overview");
         awaitText(By.cssSelector("#queues tr[data-queue='" + warren.queue() + ".dlq'] td:nth-child(2)"), "0");
         Chromium.screenshot(browser, "overview-after-replay");
+
+        browser.findElement(By.id("task-search-id")).sendKeys(id + Keys.ENTER);
+        awaitText(By.id("task-id"), id);
+        assertThat(browser.getCurrentUrl()).isEqualTo(base + "/tasks/" + id);
+        // The worker's last events reach the stream within about 20 ms; reload until the page shows them.
+        await().atMost(PAGE_WAIT).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
+            List<String> events = timeline();
+            if (!events.contains("succeeded")) {
+                browser.navigate().refresh();
+            }
+            assertThat(events).containsExactly("received", "started", "failed", "dead_lettered", "received", "started",
+                    "succeeded");
+        });
+        assertThat(browser.findElement(By.id("task-result")).getText())
+                .startsWith("Result: succeeded on attempt 1 by browser-worker");
+        assertThat(browser.findElement(By.cssSelector("#timeline tr[data-event='dead_lettered']")).getText())
+                .contains("mail relay refused " + note).contains("permanent failure");
+        Chromium.screenshot(browser, "task-timeline");
+
+        browser.findElement(By.linkText("Task types")).click();
+        String row = "#types tr[data-type='" + DELIVER.name() + "'][data-queue='" + warren.queue() + "'] ";
+        awaitText(By.cssSelector(row + "td.succeeded"), "1");
+        assertThat(browser.findElement(By.cssSelector(row + "td.dead-lettered")).getText()).isEqualTo("1");
+        assertThat(browser.findElement(By.cssSelector(row + "td.failed")).getText()).isEqualTo("1");
+        assertThat(browser.findElement(By.cssSelector(row + "td.retried")).getText()).isEqualTo("0");
+        assertThat(browser.findElement(By.cssSelector(row + "td.last-error")).getText())
+                .contains(PermanentTaskFailure.class.getName() + ": mail relay refused " + note);
+        Chromium.screenshot(browser, "task-types");
+    }
+
+    @Test
+    void readerWithoutReadOnTheEventsStreamIsToldSoOnTheTaskPages() throws Exception {
+        String reader = users.create("console-no-events", PASSWORD, "", "", "^" + warren.queue() + "[.]dlq$");
+
+        browser.get(base + "/sign-in");
+        signIn(reader, PASSWORD);
+        awaitElement(By.id("queues"));
+        browser.get(base + "/types");
+        awaitText(By.id("message"), "the broker refused: user '" + reader + "' may not read the events stream '"
+                + stream + "': it needs read permission on it");
+        Chromium.screenshot(browser, "task-types-refused");
     }
 
     @Test
@@ -190,6 +247,11 @@ class ConsoleBrowserTest {
         awaitElement(By.id("user")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.id("sign-in")).click();
+    }
+
+    private List<String> timeline() {
+        return browser.findElements(By.cssSelector("#timeline tr[data-event]")).stream()
+                .map(row -> row.getDomAttribute("data-event")).toList();
     }
 
     private List<String> rows() {

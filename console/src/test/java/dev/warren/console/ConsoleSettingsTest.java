@@ -20,6 +20,14 @@ class ConsoleSettingsTest {
         assertThat(DEFAULTS.port()).isEqualTo(8080);
         assertThat(DEFAULTS.behindTls()).isFalse();
         assertThat(DEFAULTS.sessionIdle()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(DEFAULTS.eventsStream()).isEqualTo("warren.events");
+    }
+
+    @Test
+    void eventsStreamNamedAsTheWorkersMayNameItOrRefused() {
+        assertThat(DEFAULTS.withEventsStream("orders.events").eventsStream()).isEqualTo("orders.events");
+        assertThatThrownBy(() -> DEFAULTS.withEventsStream("amq.events")).isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("events stream (--events-stream) must be a non-empty name");
     }
 
     @Test

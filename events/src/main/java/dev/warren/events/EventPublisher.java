@@ -197,11 +197,10 @@ public final class EventPublisher implements AutoCloseable {
                 closeConnection();
                 connection = connections.openSide(CONNECTION_ROLE);
             }
-            Channel opened = connection.createChannel();
+            Channel opened = EventStream.open(connection, settings);
             opened.confirmSelect();
             opened.addConfirmListener(confirms);
             opened.addShutdownListener(this::channelClosed);
-            EventStream.declare(opened, settings);
             channel = opened;
             return true;
         } catch (IOException | TimeoutException | RuntimeException e) {

@@ -1,6 +1,9 @@
 package dev.warren.events;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +29,37 @@ public final class EventStream {
      */
     public static void declare(Channel channel, EventsSettings settings) throws IOException {
         channel.queueDeclare(settings.stream(), true, false, false, arguments(settings));
+    }
+
+    /**
+     * A channel to the stream of {@code settings} on {@code connection}: an existing stream is used
+     * as it is (a passive declare, which needs no permission), whatever its retention; a missing one
+     * is declared with {@code settings}' arguments ({@link #declare}). So apps started with other
+     * retention flags, and tools such as the console, write to the stream the first app created.
+     */
+    public static Channel open(Connection connection, EventsSettings settings) throws IOException {
+        boolean exists;
+        Channel probe = connection.createChannel();
+        try {
+            probe.queueDeclarePassive(settings.stream());
+            exists = true;
+            probe.abort();
+        } catch (IOException e) {
+            if (!notFound(e)) {
+                throw e;
+            }
+            exists = false;     // the broker closed the probe's channel
+        }
+        Channel channel = connection.createChannel();
+        if (!exists) {
+            declare(channel, settings);
+        }
+        return channel;
+    }
+
+    private static boolean notFound(IOException e) {
+        return e.getCause() instanceof ShutdownSignalException signal
+                && signal.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == AMQP.NOT_FOUND;
     }
 
     /** The declare arguments: queue type, {@code x-max-age}, {@code x-max-length-bytes}, segment size. */

@@ -42,8 +42,8 @@ public final class TaskTimeline {
         return lines;
     }
 
-    /** What became of the task, by its last telling event. */
-    static String result(List<Event> events) {
+    /** What became of the task, by its last telling event of {@code events} (at least one, oldest first). */
+    public static String result(List<Event> events) {
         for (int i = events.size() - 1; i >= 0; i--) {
             Event e = events.get(i);
             switch (e.event()) {

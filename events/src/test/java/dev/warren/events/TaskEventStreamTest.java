@@ -77,6 +77,25 @@ class TaskEventStreamTest {
     }
 
     @Test
+    void aWorkerWithOtherRetentionFlagsWritesToTheStreamAsItExists() throws Exception {
+        String queue = queues.unique("events-retention");
+        String stream = queues.unique("events-retention-stream");
+        EventsSettings created = EventsSettings.defaults().withStream(stream);
+        EventsSettings other = new EventsSettings(stream, Duration.ofHours(1), 50_000_000L, created.bufferSize());
+        List<Event> seen = new CopyOnWriteArrayList<>();
+        try (EventsHarness warren = new EventsHarness(broker.amqpUri(), queue, other)) {
+            TaskEvents reader = warren.reader(created);    // the stream exists, with 7 days and 1 GB
+            warren.start();
+            OutgoingTask ok = OutgoingTask.of("ok", mapper.createObjectNode());
+            warren.publisher().publish(ok).get(5, TimeUnit.SECONDS);
+            try (AutoCloseable reading = reader.follow(EventOffset.first(), e -> true, seen::add)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> names(seen, ok.id()).contains("succeeded"));
+            }
+            assertThat(warren.events().drops().total()).isZero();
+        }
+    }
+
+    @Test
     void aSecondReaderFromTheStartAfterTheWorkerStoppedSeesTheSameHistory() throws Exception {
         String queue = queues.unique("events-work");
         String stream = queues.unique("events-stream");

@@ -2,6 +2,7 @@ package dev.warren.producer;
 
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.DurationConverter;
+import dev.warren.cli.EventStreamOption;
 import dev.warren.cli.ExitCodes;
 import dev.warren.console.Console;
 import dev.warren.console.ConsoleSettings;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code console}: serves the operator web console until stopped (Ctrl-C, SIGTERM). */
 @Command(name = "console", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serves the operator web console: Warren queues with their retry and dead-letter queues,"
-                + " workers, and the dead letters (filter, inspect, replay, move, export). Sign in with a RabbitMQ"
+                + " workers, the dead letters (filter, inspect, replay, move, export), and from the task-event stream"
+                + " (--events-stream) each task type's counts and run times and any task's timeline. Sign in with a RabbitMQ"
                 + " user: the console acts with that user's own credentials and permissions and has none of its"
                 + " own, so the connection flags only say where the broker is (host, port, vhost, TLS); their user"
                 + " and password are not used.",
@@ -51,10 +53,13 @@ final class ConsoleCommand implements Callable<Integer> {
                     + " default ${DEFAULT-VALUE}).")
     Duration sessionIdle;
 
+    @Mixin
+    EventStreamOption events;
+
     @Override
     public Integer call() throws Exception {
         ConsoleSettings settings = new ConsoleSettings(bind, port, connection.toSettings("warren-console"),
-                managementUrl, behindTls, sessionIdle);
+                managementUrl, behindTls, sessionIdle, events.stream());
         CountDownLatch stopped = new CountDownLatch(1);
         Console console = Console.start(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -21,7 +21,8 @@ class ConsoleCommandTest {
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("--port=PORT").contains("WARREN_CONSOLE_PORT; default 8080")
                 .contains("--bind=ADDRESS").contains("WARREN_CONSOLE_BIND; default 127.0.0.1")
                 .contains("--management-url=URL").contains("--[no-]behind-tls").contains("--session-idle=DURATION")
-                .contains("--uri=URI").contains("docs/console.md");
+                .contains("--uri=URI").contains("--events-stream=NAME")
+                .contains("WARREN_EVENTS_STREAM; default warren.events").contains("docs/console.md");
     }
 
     @Test
@@ -33,5 +34,16 @@ class ConsoleCommandTest {
 
         assertThat(code).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("console port must be between 0 and 65535, was 70000");
+    }
+
+    @Test
+    void eventsStreamNotAllowedExitsWith2NamingTheFlag() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = ExitCodes.commandLine(new ProducerApp()).setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("console", "--events-stream", "amq.events");
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("events stream (--events-stream) must be a non-empty name");
     }
 }

@@ -103,6 +103,8 @@
       el('p', {}, letter.letter.type + ' failed on attempt ' + letter.letter.attempts + ' at ' + (letter.letter.failed_at || '?')
         + ': ', el('strong', { id: 'detail-error' }, (letter.letter.error || '') + ': ' + (letter.letter.error_message || ''))),
       mayReplay ? el('button', { id: 'detail-replay', onclick: () => replay([letter.letter.id]) }, 'Replay') : null,
+      el('p', {}, el('a', { id: 'detail-timeline', href: '/tasks/' + encodeURIComponent(letter.letter.id) },
+        'Timeline of this task (from the task events)')),
       el('h3', {}, 'Payload' + (letter.whole ? '' : ' (first bytes of ' + letter.body_bytes + ')')),
       el('pre', { id: 'detail-payload' }, letter.payload),
       el('h3', {}, 'Stack trace'), el('pre', { id: 'detail-stack' }, letter.stack_trace || '(none recorded)'),
