@@ -1,5 +1,6 @@
 package dev.warren.console;
 
+import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.retry.DeadLetterQueue;
 import dev.warren.retry.ReplayPace;
 import java.time.Clock;
@@ -51,8 +52,8 @@ final class BulkReplay {
     }
 
     /** Replays on a new virtual thread and returns at once. */
-    BulkReplay start(DeadLetterQueue dlq) {
-        Thread.ofVirtual().name("bulk-replay-" + queue).start(() -> run(dlq));
+    BulkReplay start(DeadLetterQueue dlq, ReplayEvents events) {
+        Thread.ofVirtual().name("bulk-replay-" + queue).start(() -> run(dlq, events));
         return this;
     }
 
@@ -74,10 +75,13 @@ final class BulkReplay {
                 ended == null ? null : ended.toString(), error);
     }
 
-    private void run(DeadLetterQueue dlq) {
+    private void run(DeadLetterQueue dlq, ReplayEvents events) {
+        String from = DeadLetterOnFailure.deadLetterQueue(queue);
         try {
-            long moved = dlq.replay(queue, filter, queue, pace,
-                    () -> cancelled, letter -> replayed.incrementAndGet());
+            long moved = dlq.replay(queue, events.noting(filter), queue, pace, () -> cancelled, letter -> {
+                replayed.incrementAndGet();
+                events.replayed(letter, queue, from);
+            });
             replayed.set(moved);
             state = cancelled ? State.CANCELLED : State.DONE;
         } catch (Exception e) {

@@ -13,6 +13,7 @@ import dev.warren.events.TaskEvents;
 import dev.warren.retry.DeadLetterQueue;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
@@ -35,14 +36,17 @@ final class UserBroker implements AutoCloseable {
 
     private final ManagementClient management;
     private final AmqpSettings amqp;
+    private final String eventsStream;
     // Guarded by this: the injector (and its connections) is created on first AMQP use.
     private Injector injector;
+    private ReplayEvents replayEvents;
     private boolean closed;
 
     UserBroker(ConsoleSettings settings, HttpClient http, String user, String password) {
         this.management = new ManagementClient(http, settings.managementUrl(), user, password);
         this.amqp = settings.broker().toBuilder().username(user).password(password)
                 .connectionName(CONNECTION_NAME_PREFIX + user).startupTimeout(CONNECT_TIMEOUT).build();
+        this.eventsStream = settings.eventsStream();
     }
 
     ManagementClient management() {
@@ -61,6 +65,15 @@ final class UserBroker implements AutoCloseable {
     /** Warren's dead-letter tools acting through this user's own connections. */
     DeadLetterQueue deadLetters() {
         return injector().getInstance(DeadLetterQueue.class);
+    }
+
+    /** Where this user's replays are told as {@code replayed} task events (opened on first use). */
+    synchronized ReplayEvents replayEvents() {
+        if (replayEvents == null) {
+            replayEvents = new ReplayEvents(eventsStream, injector().getInstance(AmqpConnections.class),
+                    CONNECTION_NAME_PREFIX + user(), Clock.systemUTC());
+        }
+        return replayEvents;
     }
 
     /** A reader of the task-event stream {@code stream} on this user's connection (each read on a channel of its own). */
@@ -145,6 +158,9 @@ final class UserBroker implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (replayEvents != null) {
+            replayEvents.close();   // flushes before the connections close
+        }
         if (injector != null) {
             injector.getInstance(AmqpConnections.class).close();
         }
