@@ -1,6 +1,7 @@
 package dev.warren.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warren.core.connection.AmqpConnections;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ final class WorkersApi {
      * @param queues         the queues it consumes
      */
     record Worker(String name, String connection, String user, String host, String client, int consumers,
-                  List<Integer> prefetch, long inFlight, String connectedSince, List<String> queues) {
+                  List<Integer> prefetch, long inFlight, String connectedSince, List<String> queues,
+                  List<String> taskTypes) {
     }
 
     void addTo(Routes routes) {
@@ -71,10 +73,17 @@ final class WorkersApi {
                     connection.path("user").asText(), connection.path("peer_host").asText(),
                     (client.path("product").asText("?") + " " + client.path("version").asText("")).strip(),
                     consumers.size(), List.copyOf(prefetch), unackedByConnection.getOrDefault(brokerName, 0L),
-                    Instant.ofEpochMilli(connection.path("connected_at").asLong()).toString(), List.copyOf(queues)));
+                    Instant.ofEpochMilli(connection.path("connected_at").asLong()).toString(), List.copyOf(queues),
+                    taskTypes(client)));
         }
         workers.sort((a, b) -> a.name().compareTo(b.name()));
         return workers;
+    }
+
+    /** The task types a Warren worker names in its connection's client properties; none for other clients. */
+    private static List<String> taskTypes(JsonNode clientProperties) {
+        String types = clientProperties.path(AmqpConnections.TASK_TYPES_PROPERTY).asText("");
+        return types.isEmpty() ? List.of() : List.of(types.split(","));
     }
 
     private static Optional<String> providedName(JsonNode connection) {

@@ -119,6 +119,7 @@ class ConsoleBrowserTest {
         browser.get(base + "/workers");
         WebElement worker = awaitElement(By.cssSelector("#workers tr[data-worker^='warren-test-" + warren.queue() + "']"));
         assertThat(worker.getText()).contains(warren.queue());
+        assertThat(worker.findElement(By.cssSelector("td.task-types")).getText()).isEqualTo(DELIVER.name());
         Chromium.screenshot(browser, "workers");
 
         browser.get(base + "/dead-letters?queue=" + warren.queue());

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public final class AmqpConnections implements AutoCloseable {
+
+    /**
+     * The client property in which a worker's consuming connection names its task types, comma
+     * separated and sorted; the console's workers page shows it.
+     */
+    public static final String TASK_TYPES_PROPERTY = "warren_task_types";
 
     private static final Logger log = LoggerFactory.getLogger(AmqpConnections.class);
 
@@ -84,9 +92,20 @@ public final class AmqpConnections implements AutoCloseable {
      * worker's deliveries come through here. Only the call that opens the connection decides.
      */
     public synchronized Connection consuming(ExecutorService executor, OversizedBodies oversized) {
+        return consuming(executor, oversized, Map.of());
+    }
+
+    /**
+     * The consuming connection as {@link #consuming(ExecutorService, OversizedBodies)} opens it, also
+     * telling the broker {@code clientProperties} (shown by the management API under
+     * {@code client_properties}; a worker names its task types there, {@link #TASK_TYPES_PROPERTY}).
+     * Only the call that opens the connection decides.
+     */
+    public synchronized Connection consuming(ExecutorService executor, OversizedBodies oversized,
+                                             Map<String, Object> clientProperties) {
         checkOpen();
         if (consuming == null) {
-            consuming = open(settings.connectionName(), executor, oversized);
+            consuming = open(settings.connectionName(), executor, oversized, clientProperties);
         }
         return consuming;
     }
@@ -180,8 +199,18 @@ public final class AmqpConnections implements AutoCloseable {
     }
 
     private Connection open(String name, ExecutorService executor, OversizedBodies oversized) {
+        return open(name, executor, oversized, Map.of());
+    }
+
+    private Connection open(String name, ExecutorService executor, OversizedBodies oversized,
+                            Map<String, Object> clientProperties) {
         ConnectionFactory factory = oversized == null ? ConnectionFactories.create(settings)
                 : ConnectionFactories.create(settings, oversized);
+        if (!clientProperties.isEmpty()) {
+            Map<String, Object> properties = new HashMap<>(factory.getClientProperties());
+            properties.putAll(clientProperties);
+            factory.setClientProperties(properties);
+        }
         factory.setMetricsCollector(metricsCollector);
         Instant deadline = clock.instant().plus(settings.startupTimeout());
         RetryConfig config = RetryConfig.custom()

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -84,7 +85,8 @@ public final class Worker {
             throw new IllegalStateException("worker already started");
         }
         checkTimeLimits();
-        Connection connection = connections.consuming(deliveryThreads, oversized);
+        Connection connection = connections.consuming(deliveryThreads, oversized, Map.of(
+                AmqpConnections.TASK_TYPES_PROPERTY, String.join(",", new TreeSet<>(dispatcher.tasks().keySet()))));
         // Open the publishing connection now too: dead-lettering and results need it, and a
         // broker problem should show at start, not at the first failed task.
         connections.publishing();
