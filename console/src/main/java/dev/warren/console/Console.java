@@ -51,7 +51,7 @@ public final class Console implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(MANAGEMENT_CONNECT_TIMEOUT).build();
         Routes routes = new Routes();
-        new SignIn(settings, http, sessions).addTo(routes);
+        new SignIn(settings, http, sessions, new SignInThrottle(clock)).addTo(routes);
         new PageRoutes().addTo(routes);
         new StaticFiles().addTo(routes);
         new OverviewApi().addTo(routes);

@@ -1,8 +1,10 @@
 package dev.warren.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warren.core.config.Durations;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -12,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Sign-in and sign-out, as a form ({@code /sign-in}, {@code /sign-out}) and as JSON
  * ({@code /api/session}). Credentials are checked against the broker: the management API's
  * {@code /api/whoami} with them must answer. The password is kept only in the session's
- * {@link UserBroker}; it is never logged, echoed or put in a URL.
+ * {@link UserBroker}; it is never logged, echoed or put in a URL. Repeated failures for one user
+ * name lock it for a while ({@link SignInThrottle}): HTTP 429, the broker not asked.
  */
 final class SignIn {
 
@@ -23,11 +26,13 @@ final class SignIn {
     private final ConsoleSettings settings;
     private final HttpClient http;
     private final Sessions sessions;
+    private final SignInThrottle throttle;
 
-    SignIn(ConsoleSettings settings, HttpClient http, Sessions sessions) {
+    SignIn(ConsoleSettings settings, HttpClient http, Sessions sessions, SignInThrottle throttle) {
         this.settings = settings;
         this.http = http;
         this.sessions = sessions;
+        this.throttle = throttle;
     }
 
     void addTo(Routes routes) {
@@ -57,6 +62,8 @@ final class SignIn {
             request.optionalSession().ifPresent(sessions::end);
             Session session = start(user, form.getOrDefault("password", ""));
             return Reply.redirect(next).withHeader("Set-Cookie", cookie(session));
+        } catch (TooManyFailures e) {
+            return Reply.html(429, Pages.signIn(e.getMessage(), user, next));
         } catch (AccessRefusedException e) {
             return Reply.html(401, Pages.signIn(e.getMessage(), user, next));
         }
@@ -68,6 +75,8 @@ final class SignIn {
             request.optionalSession().ifPresent(sessions::end);
             Session session = start(body.path("user").asText(""), body.path("password").asText(""));
             return Reply.json(describe(session)).withHeader("Set-Cookie", cookie(session));
+        } catch (TooManyFailures e) {
+            return Reply.error(429, e.getMessage());
         } catch (AccessRefusedException e) {
             return Reply.error(401, e.getMessage());
         }
@@ -82,16 +91,26 @@ final class SignIn {
      * Checks the credentials with the broker and starts a session.
      *
      * @throws AccessRefusedException with the message to show when the broker refuses them
+     * @throws TooManyFailures         when the user name is locked after repeated failures
      */
     private Session start(String user, String password) throws IOException {
         if (user.isBlank() || password.isEmpty()) {
             throw new AccessRefusedException(WRONG_CREDENTIALS);
         }
+        Optional<Duration> locked = throttle.lockedFor(user);
+        if (locked.isPresent()) {
+            log.info("sign-in as '{}' not tried: locked for {} after {} or more failures in a row", user,
+                    Durations.format(locked.get()), SignInThrottle.FREE_FAILURES);
+            throw new TooManyFailures("too many failed sign-ins as '" + user + "': try again in "
+                    + Math.max(1, locked.get().toSeconds()) + " s");
+        }
         UserBroker broker = new UserBroker(settings, http, user, password);
         try {
             broker.management().get("/api/whoami");
+            throttle.succeeded(user);
         } catch (AccessRefusedException e) {
             broker.close();
+            throttle.failed(user);
             log.info("sign-in refused for '{}': {}", user, e.getMessage());
             throw new AccessRefusedException(e.getMessage().contains("Not management user")
                     ? "user '" + user + "' may not use the management API: give it the 'management' tag (or"
@@ -99,6 +118,13 @@ final class SignIn {
                     : WRONG_CREDENTIALS);
         }
         return sessions.start(broker);
+    }
+
+    /** A sign-in not even tried: the user name is locked by {@link SignInThrottle}. */
+    private static final class TooManyFailures extends RuntimeException {
+        TooManyFailures(String message) {
+            super(message);
+        }
     }
 
     private static Map<String, String> describe(Session session) {

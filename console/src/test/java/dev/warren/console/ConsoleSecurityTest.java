@@ -81,6 +81,23 @@ class ConsoleSecurityTest {
     }
 
     @Test
+    void fiveWrongPasswordsLockTheUserNameEvenForTheRightOneWith429() throws Exception {
+        String user = users.create("console-guessed", PASSWORD, "", ".*", ".*");
+        for (int i = 1; i <= SignInThrottle.FREE_FAILURES; i++) {
+            assertThat(client.signIn(user, "guess-" + i).statusCode()).as("wrong password %d", i).isEqualTo(401);
+        }
+
+        HttpResponse<String> locked = client.signIn(user, PASSWORD);
+        assertThat(locked.statusCode()).isEqualTo(429);
+        assertThat(ConsoleClient.json(locked).path("error").asText())
+                .startsWith("too many failed sign-ins as '" + user + "': try again in ");
+        HttpResponse<String> form = client.postForm("/sign-in", Map.of("user", user, "password", PASSWORD));
+        assertThat(form.statusCode()).isEqualTo(429);
+        assertThat(form.body()).contains("too many failed sign-ins").contains("id=\"sign-in-form\"");
+        assertThat(client.signIn("guest", "guest").statusCode()).as("another user name").isEqualTo(200);
+    }
+
+    @Test
     void sessionCookieIsHttpOnlyAndSameSiteStrictAndThePasswordIsInNoPage() throws Exception {
         String user = users.create("console-operator", PASSWORD, "", ".*", ".*");
         HttpResponse<String> signIn = client.postForm("/sign-in", Map.of("user", user, "password", PASSWORD));

@@ -17,7 +17,9 @@
   const table = el('table', { id: 'dead-letters' });
   const pager = el('div', { id: 'pager' });
   const detail = el('section', { id: 'detail', hidden: true });
-  main.append(form, summary, actions, table, pager, detail);
+  const held = el('p', { class: 'hint', id: 'held-hint' }, 'Reading a dead-letter queue holds its letters for a moment:'
+    + ' a letter another reader (another console, a dlq command) holds right now is not listed; reload to see it.');
+  main.append(form, summary, actions, table, pager, held, detail);
   let page = Number(params.get('page') || 1);
   let mayReplay = false;
   let mayPurge = false;
