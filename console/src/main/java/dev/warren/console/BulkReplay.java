@@ -76,11 +76,11 @@ final class BulkReplay {
     }
 
     private void run(DeadLetterQueue dlq, ReplayEvents events) {
-        String from = DeadLetterOnFailure.deadLetterQueue(queue);
+        ReplayEvents.Run run = events.run(queue, DeadLetterOnFailure.deadLetterQueue(queue));
         try {
-            long moved = dlq.replay(queue, events.noting(filter), queue, pace, () -> cancelled, letter -> {
+            long moved = dlq.replay(queue, run.noting(filter), queue, pace, () -> cancelled, letter -> {
                 replayed.incrementAndGet();
-                events.replayed(letter, queue, from);
+                run.replayed(letter);
             });
             replayed.set(moved);
             state = cancelled ? State.CANCELLED : State.DONE;

@@ -131,10 +131,9 @@ final class DeadLettersApi {
 
     /** Replays the dead letters {@code ids} of {@code queue} to {@code target}, each copy confirmed before its original is removed. */
     private static Reply moveTo(UserBroker broker, String queue, Set<String> ids, String target) throws IOException {
-        ReplayEvents events = broker.replayEvents();
-        String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
+        ReplayEvents.Run events = broker.replayEvents().run(target, DeadLetterOnFailure.deadLetterQueue(queue));
         int moved = broker.deadLetters().replay(queue, events.noting(letter -> ids.contains(letter.messageId())),
-                target, letter -> events.replayed(letter, target, dlq));
+                target, events::replayed);
         return Reply.json(Map.of("queue", queue, "to", target, "requested", ids.size(), "replayed", moved));
     }
 

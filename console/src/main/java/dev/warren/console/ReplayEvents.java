@@ -25,8 +25,6 @@ final class ReplayEvents implements AutoCloseable {
     private final EventPublisher publisher;
     private final String source;
     private final Clock clock;
-    // Letters chosen for a copy and not yet told as replayed -> when they were chosen.
-    private final Map<DeadLetter, Instant> chosenAt = Collections.synchronizedMap(new IdentityHashMap<>());
 
     ReplayEvents(String stream, AmqpConnections connections, String source, Clock clock) {
         EventsSettings settings = EventsSettings.defaults().withStream(stream);
@@ -36,31 +34,45 @@ final class ReplayEvents implements AutoCloseable {
         publisher.start();
     }
 
+    /** The events of one replay (or move) of dead letters of {@code dlq} to {@code target}. */
+    Run run(String target, String dlq) {
+        return new Run(target, dlq);
+    }
+
     /**
-     * {@code filter}, noting when each letter it chooses is about to be copied. A letter's
-     * {@code replayed} event carries that instant, not the later one of its copy's confirm, so its
-     * timeline never shows a worker receiving the copy before it was replayed.
+     * One replay's events. Each letter's {@code replayed} event carries the instant its filter chose
+     * it, just before its copy is published, not the later one of the copy's confirm, so its timeline
+     * never shows a worker receiving the copy before it was replayed. Forgotten with the run.
      */
-    Predicate<DeadLetter> noting(Predicate<DeadLetter> filter) {
-        return letter -> {
-            boolean chosen = filter.test(letter);
-            if (chosen) {
-                chosenAt.put(letter, clock.instant());
-            }
-            return chosen;
-        };
-    }
+    final class Run {
 
-    /** Dead letter {@code letter} of {@code dlq} was copied to {@code target} and removed from the DLQ. */
-    void replayed(DeadLetter letter, String target, String dlq) {
-        Instant chosen = chosenAt.remove(letter);
-        publisher.offer(Event.replayed(letter.messageId(), letter.taskType(), target, source,
-                chosen != null ? chosen : clock.instant(), "replayed from " + dlq + " in the console"));
-    }
+        private final String target;
+        private final String dlq;
+        // Letters chosen for a copy and not yet told as replayed -> when they were chosen.
+        private final Map<DeadLetter, Instant> chosenAt = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    /** Events confirmed by the broker so far. */
-    long confirmed() {
-        return publisher.confirmed();
+        private Run(String target, String dlq) {
+            this.target = target;
+            this.dlq = dlq;
+        }
+
+        /** {@code filter}, noting when each letter it chooses is about to be copied. */
+        Predicate<DeadLetter> noting(Predicate<DeadLetter> filter) {
+            return letter -> {
+                boolean chosen = filter.test(letter);
+                if (chosen) {
+                    chosenAt.put(letter, clock.instant());
+                }
+                return chosen;
+            };
+        }
+
+        /** {@code letter} was copied to the target and removed from the DLQ. */
+        void replayed(DeadLetter letter) {
+            Instant chosen = chosenAt.remove(letter);
+            publisher.offer(Event.replayed(letter.messageId(), letter.taskType(), target, source,
+                    chosen != null ? chosen : clock.instant(), "replayed from " + dlq + " in the console"));
+        }
     }
 
     @Override
