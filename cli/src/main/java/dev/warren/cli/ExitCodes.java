@@ -1,9 +1,9 @@
 package dev.warren.cli;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Method;
-import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.config.InvalidSettingException;
+import dev.warren.core.connection.BrokerReplies;
+import dev.warren.core.connection.BrokerReplies.Reply;
 import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.consume.TopologyMismatchException;
 import dev.warren.core.publish.PublishException;
@@ -95,17 +95,7 @@ public final class ExitCodes {
 
     /** The broker's text when it closed a channel or connection with {@code ACCESS_REFUSED} (403) somewhere in the causes. */
     static String accessRefusal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof Method reason) {
-                int code = reason instanceof AMQP.Channel.Close close ? close.getReplyCode()
-                        : reason instanceof AMQP.Connection.Close close ? close.getReplyCode() : 0;
-                if (code == AMQP.ACCESS_REFUSED) {
-                    return reason instanceof AMQP.Channel.Close close ? close.getReplyText()
-                            : ((AMQP.Connection.Close) reason).getReplyText();
-                }
-            }
-        }
-        return null;
+        return BrokerReplies.all(e).filter(r -> r.is(AMQP.ACCESS_REFUSED)).findFirst().map(Reply::text).orElse(null);
     }
 
     private static Throwable unwrap(Throwable e) {

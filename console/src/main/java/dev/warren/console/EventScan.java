@@ -2,6 +2,8 @@ package dev.warren.console;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.connection.BrokerReplies;
+import dev.warren.core.connection.BrokerReplies.Reply;
 import dev.warren.events.Event;
 import dev.warren.events.EventOffset;
 import dev.warren.events.TaskEvents;
@@ -10,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -116,18 +119,16 @@ final class EventScan {
 
     /** The broker's refusals in the user's words; other failures as they are. */
     private static IOException explained(Exception e, String stream, String user) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close) {
-                if (close.getReplyCode() == AMQP.NOT_FOUND) {
-                    throw new NoSuchElementException("no events: there is no events stream '" + stream + "' in this"
-                            + " vhost. Start workers with --events (and send/dlq replay with --events) to record what"
-                            + " happens to each task, or start the console with --events-stream naming theirs");
-                }
-                if (close.getReplyCode() == AMQP.ACCESS_REFUSED) {
-                    throw new AccessRefusedException("user '" + user + "' may not read the events stream '" + stream
-                            + "': it needs read permission on it");
-                }
-            }
+        Optional<Reply> refusal = BrokerReplies.all(e)
+                .filter(r -> r.channel() && r.is(AMQP.NOT_FOUND, AMQP.ACCESS_REFUSED)).findFirst();
+        if (refusal.isPresent() && refusal.get().is(AMQP.NOT_FOUND)) {
+            throw new NoSuchElementException("no events: there is no events stream '" + stream + "' in this"
+                    + " vhost. Start workers with --events (and send/dlq replay with --events) to record what"
+                    + " happens to each task, or start the console with --events-stream naming theirs");
+        }
+        if (refusal.isPresent()) {
+            throw new AccessRefusedException("user '" + user + "' may not read the events stream '" + stream
+                    + "': it needs read permission on it");
         }
         return e instanceof IOException io ? io : new IOException("reading the events stream '" + stream + "' failed: "
                 + e.getMessage(), e);

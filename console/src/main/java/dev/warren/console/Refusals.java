@@ -1,7 +1,8 @@
 package dev.warren.console;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.connection.BrokerReplies;
+import dev.warren.core.connection.BrokerReplies.Reply;
 import dev.warren.core.connection.BrokerUnavailableException;
 
 /** Recognises the broker's refusals (AMQP {@code ACCESS_REFUSED}, a refused login) in a cause chain. */
@@ -13,8 +14,7 @@ final class Refusals {
     /** True when {@code e} or one of its causes is the broker refusing the user something. */
     static boolean isAccessRefused(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
-                    && close.getReplyCode() == AMQP.ACCESS_REFUSED) {
+            if (BrokerReplies.of(t).filter(r -> r.channel() && r.is(AMQP.ACCESS_REFUSED)).isPresent()) {
                 return true;
             }
             if (t instanceof AccessRefusedException) {
@@ -32,11 +32,6 @@ final class Refusals {
 
     /** The broker's reply text of the refusal in {@code e}, else its message. */
     static String describe(Throwable e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close) {
-                return close.getReplyText();
-            }
-        }
-        return e.getMessage();
+        return BrokerReplies.all(e).filter(Reply::channel).findFirst().map(Reply::text).orElseGet(e::getMessage);
     }
 }

@@ -8,6 +8,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerReplies;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.events.TaskEvents;
 import dev.warren.retry.DeadLetterQueue;
@@ -134,8 +135,7 @@ final class UserBroker implements AutoCloseable {
             channel.queueDeclarePassive(name);
             return true;
         } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
-                    && close.getReplyCode() == AMQP.NOT_FOUND) {
+            if (BrokerReplies.of(e.getCause()).filter(r -> r.channel() && r.is(AMQP.NOT_FOUND)).isPresent()) {
                 return false;
             }
             throw e;

@@ -6,6 +6,8 @@ import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerReplies;
+import dev.warren.core.connection.BrokerReplies.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -268,22 +270,12 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private static boolean refused(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
-                    && (close.getReplyCode() == AMQP.ACCESS_REFUSED || close.getReplyCode() == AMQP.PRECONDITION_FAILED)) {
-                return true;
-            }
-        }
-        return false;
+        return BrokerReplies.all(e).anyMatch(r -> r.channel() && r.is(AMQP.ACCESS_REFUSED, AMQP.PRECONDITION_FAILED));
     }
 
     private static String describe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close) {
-                return close.getReplyText();
-            }
-        }
-        return AmqpConnections.describe(e);
+        return BrokerReplies.all(e).filter(Reply::channel).findFirst().map(Reply::text)
+                .orElseGet(() -> AmqpConnections.describe(e));
     }
 
     /**

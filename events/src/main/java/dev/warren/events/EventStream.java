@@ -3,7 +3,7 @@ package dev.warren.events;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.connection.BrokerReplies;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -58,8 +58,7 @@ public final class EventStream {
     }
 
     private static boolean notFound(IOException e) {
-        return e.getCause() instanceof ShutdownSignalException signal
-                && signal.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == AMQP.NOT_FOUND;
+        return BrokerReplies.of(e.getCause()).filter(r -> r.channel() && r.is(AMQP.NOT_FOUND)).isPresent();
     }
 
     /** The declare arguments: queue type, {@code x-max-age}, {@code x-max-length-bytes}, segment size. */

@@ -7,6 +7,7 @@ import dev.warren.cli.ExitCodes;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerReplies;
 import dev.warren.events.Event;
 import dev.warren.events.EventCodec;
 import dev.warren.events.EventOffset;
@@ -15,7 +16,6 @@ import dev.warren.events.TaskTimeline;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.NoOpMetricsCollector;
-import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -132,8 +132,7 @@ final class EventsCommand implements Callable<Integer> {
 
     /** A clear message when the stream does not exist; other failures as they are. */
     private IOException missingStream(IOException e) throws InvalidSettingException {
-        if (e.getCause() instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
-                && close.getReplyCode() == AMQP.NOT_FOUND) {
+        if (BrokerReplies.of(e.getCause()).filter(r -> r.channel() && r.is(AMQP.NOT_FOUND)).isPresent()) {
             throw new InvalidSettingException("no events stream '" + stream.stream() + "' in this vhost: no worker or"
                     + " producer with --events has written to it yet, or --events-stream names another");
         }

@@ -83,8 +83,7 @@ final class SchedulesCommand implements Callable<Integer> {
             channel.basicNack(response.getEnvelope().getDeliveryTag(), false, true);
             return Optional.of(response.getBody());
         } catch (IOException | ShutdownSignalException e) {
-            AMQP.Channel.Close close = StatusCommand.channelClose(e);
-            if (close != null && close.getReplyCode() == AMQP.NOT_FOUND) {
+            if (StatusCommand.channelClose(e).filter(r -> r.is(AMQP.NOT_FOUND)).isPresent()) {
                 return Optional.empty();
             }
             throw e;

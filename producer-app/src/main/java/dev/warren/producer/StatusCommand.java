@@ -10,12 +10,15 @@ import dev.warren.cli.ExitCodes;
 import dev.warren.cli.QueueOption;
 import dev.warren.core.CoreModule;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerReplies;
+import dev.warren.core.connection.BrokerReplies.Reply;
 import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.publish.RouteTable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
@@ -76,17 +79,17 @@ final class StatusCommand implements Callable<Integer> {
             channel.close();
             return name + ": " + ok.getMessageCount() + " ready, " + ok.getConsumerCount() + " consumers";
         } catch (IOException | ShutdownSignalException e) {
-            AMQP.Channel.Close close = channelClose(e);
-            if (close != null && close.getReplyCode() == AMQP.NOT_FOUND) {
+            Optional<Reply> close = channelClose(e);
+            if (close.isPresent() && close.get().is(AMQP.NOT_FOUND)) {
                 return name + ": does not exist";
             }
-            if (close != null && close.getReplyCode() != AMQP.ACCESS_REFUSED) {
-                return name + ": " + close.getReplyText();
+            if (close.isPresent() && !close.get().is(AMQP.ACCESS_REFUSED)) {
+                return name + ": " + close.get().text();
             }
             // ExitCodes prints an ACCESS_REFUSED message as it is, with the permissions to grant.
-            String why = close != null ? "reading queue '" + name + "' failed: " + close.getReplyText()
-                    : "lost the connection to " + address(connection) + " while reading queue '" + name + "': "
-                            + connectionLoss(e);
+            String why = close.map(r -> "reading queue '" + name + "' failed: " + r.text())
+                    .orElseGet(() -> "lost the connection to " + address(connection) + " while reading queue '" + name
+                            + "': " + connectionLoss(e));
             throw new BrokerUnavailableException(why, e);
         } catch (TimeoutException e) {
             throw new BrokerUnavailableException("lost the connection to " + address(connection)
@@ -94,14 +97,15 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    /** The broker's channel.close when it closed only this channel (a soft error), else null. */
-    static AMQP.Channel.Close channelClose(Exception e) {
-        ShutdownSignalException signal = e instanceof ShutdownSignalException s ? s
-                : e.getCause() instanceof ShutdownSignalException s ? s : null;
-        if (signal != null && !signal.isHardError() && signal.getReason() instanceof AMQP.Channel.Close close) {
-            return close;
-        }
-        return null;
+    /** The broker's channel.close when it closed only this channel (a soft error), else empty. */
+    static Optional<Reply> channelClose(Exception e) {
+        ShutdownSignalException signal = signal(e);
+        return signal == null || signal.isHardError() ? Optional.empty() : BrokerReplies.of(signal).filter(Reply::channel);
+    }
+
+    /** {@code e} itself when it is the shutdown signal, else its direct cause when that is; else null. */
+    private static ShutdownSignalException signal(Exception e) {
+        return e instanceof ShutdownSignalException s ? s : e.getCause() instanceof ShutdownSignalException s ? s : null;
     }
 
     /**
@@ -109,10 +113,10 @@ final class StatusCommand implements Callable<Integer> {
      * connection, else the I/O error (a client that noticed earlier keeps only its text).
      */
     private static String connectionLoss(Exception e) {
-        ShutdownSignalException signal = e instanceof ShutdownSignalException s ? s
-                : e.getCause() instanceof ShutdownSignalException s ? s : null;
-        if (signal != null && signal.getReason() instanceof AMQP.Connection.Close close) {
-            return close.getReplyText();
+        ShutdownSignalException signal = signal(e);
+        Optional<Reply> close = BrokerReplies.of(signal).filter(r -> !r.channel());
+        if (close.isPresent()) {
+            return close.get().text();
         }
         if (signal == e && e.getCause() == null) {
             return e.getMessage();

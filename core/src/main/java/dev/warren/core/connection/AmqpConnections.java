@@ -1,5 +1,6 @@
 package dev.warren.core.connection;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Connection;
@@ -305,16 +306,10 @@ public final class AmqpConnections implements AutoCloseable {
      * also for {@code vhost v is down}, which a restarting broker may answer for a while.
      */
     private static String vhostRefusal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.rabbitmq.client.ShutdownSignalException signal
-                    && signal.getReason() instanceof com.rabbitmq.client.AMQP.Connection.Close close
-                    && (close.getReplyCode() == com.rabbitmq.client.AMQP.NOT_ALLOWED
-                        || close.getReplyCode() == com.rabbitmq.client.AMQP.ACCESS_REFUSED)
-                    && (close.getReplyText().contains("refused") || close.getReplyText().contains("not found"))) {
-                return close.getReplyText();
-            }
-        }
-        return null;
+        return BrokerReplies.all(e)
+                .filter(r -> !r.channel() && r.is(AMQP.NOT_ALLOWED, AMQP.ACCESS_REFUSED)
+                        && (r.text().contains("refused") || r.text().contains("not found")))
+                .findFirst().map(BrokerReplies.Reply::text).orElse(null);
     }
 
     private static boolean isAuthFailure(Throwable e) {

@@ -7,6 +7,8 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerReplies;
+import dev.warren.core.connection.BrokerReplies.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
@@ -279,9 +281,7 @@ final class QueueConsumer {
     }
 
     private static String reason(ShutdownSignalException signal) {
-        if (signal.getReason() instanceof AMQP.Channel.Close close) {
-            return close.getReplyCode() + " " + close.getReplyText();
-        }
-        return signal.getMessage();
+        return BrokerReplies.of(signal).filter(Reply::channel).map(r -> r.code() + " " + r.text())
+                .orElseGet(signal::getMessage);
     }
 }

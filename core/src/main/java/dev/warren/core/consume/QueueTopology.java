@@ -3,11 +3,13 @@ package dev.warren.core.consume;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.connection.BrokerReplies;
+import dev.warren.core.connection.BrokerReplies.Reply;
 import dev.warren.core.spi.QueueDeclaration;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Declares a worker's queues on one long-lived channel, turning {@code PRECONDITION_FAILED} into
@@ -61,18 +63,15 @@ final class QueueTopology {
     }
 
     private static IOException mismatchOr(QueueDeclaration queue, IOException e) {
-        if (e.getCause() instanceof ShutdownSignalException signal
-                && signal.getReason() instanceof AMQP.Channel.Close close
-                && close.getReplyCode() == AMQP.PRECONDITION_FAILED) {
+        Optional<Reply> close = BrokerReplies.of(e.getCause()).filter(Reply::channel);
+        if (close.isPresent() && close.get().is(AMQP.PRECONDITION_FAILED)) {
             throw new TopologyMismatchException("queue '" + queue.name() + "' already exists with other properties than"
-                    + " Warren declares (" + queue.describe() + "); the broker said: " + close.getReplyText()
+                    + " Warren declares (" + queue.describe() + "); the broker said: " + close.get().text()
                     + ". Fix: drain and delete the queue (rabbitmqctl delete_queue " + queue.name()
                     + ") so Warren can declare it, or point Warren at another queue with --queue", e);
         }
-        String why = e.getCause() instanceof ShutdownSignalException signal
-                && signal.getReason() instanceof AMQP.Channel.Close close
-                ? (close.getReplyCode() == AMQP.ACCESS_REFUSED ? "the broker refused access: " : "") + close.getReplyText()
-                : String.valueOf(e.getMessage());
+        String why = close.map(r -> (r.is(AMQP.ACCESS_REFUSED) ? "the broker refused access: " : "") + r.text())
+                .orElseGet(() -> String.valueOf(e.getMessage()));
         return new IOException("declaring queue '" + queue.name() + "' failed: " + why, e);
     }
 }
