@@ -8,15 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.cli.ExitCodes;
+import dev.warren.core.testing.PikaScript;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PikaInteropTest {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path CONSUMER = Path.of("..", "worker-app", "src", "test", "resources", "interop",
             "pika_consumer.py");
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -44,19 +43,9 @@ class PikaInteropTest {
 
     @Test
     void aWarrenSendIsReceivedByAPikaConsumer() throws Exception {
-        assertThat(PYTHON).as("the interop tests need /usr/bin/python3 with pika (apt-get install python3-pika)")
-                .isExecutable();
-        assertThat(CONSUMER).as("the pika consumer script, relative to %s", Path.of("").toAbsolutePath()).exists();
         String queue = queues.unique("warren-to-pika");
-        Path stdout = directory.resolve("consumer.out");
-        Path stderr = directory.resolve("consumer.err");
-        Process consumer = new ProcessBuilder(List.of(PYTHON.toString(), "-u", CONSUMER.toString(),
-                "--uri", broker.amqpUri(), "--queue", queue, "--count", "1", "--timeout", "20"))
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
-        try {
+        try (var consumer = PikaScript.start(directory, CONSUMER,
+                "--uri", broker.amqpUri(), "--queue", queue, "--count", "1", "--timeout", "20")) {
             // pika declares the queue (durable=True) and consumes; then Warren's send routes to it.
             await("the pika consumer consuming '" + queue + "'").atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(50))
@@ -74,9 +63,8 @@ class PikaInteropTest {
             assertThat(exitCode).as("send's exit code; stderr: %s", err).isZero();
             String messageId = out.toString().strip();
 
-            assertThat(consumer.waitFor(20, TimeUnit.SECONDS)).as("the pika consumer finished").isTrue();
-            assertThat(consumer.exitValue()).as("pika consumer exit; stderr: %s", Files.readString(stderr)).isZero();
-            List<String> lines = Files.readAllLines(stdout);
+            assertThat(consumer.awaitExit(SCRIPT_TIMEOUT)).as("pika consumer exit: %s", consumer).isZero();
+            List<String> lines = consumer.stdout().lines().toList();
             assertThat(lines).hasSize(1);
             JsonNode seen = JSON.readTree(lines.get(0));
 
@@ -88,9 +76,6 @@ class PikaInteropTest {
             assertThat(body).isEqualTo(JSON.readTree("{\"task_type\": \"send_welcome_email\", \"user_id\": 123,"
                     + " \"email\": \"user@example.com\", \"user_name\": \"John Doe\"}"));
             assertThat(body.path("user_id").isIntegralNumber()).as("user_id is a JSON number").isTrue();
-        } finally {
-            consumer.destroyForcibly();
-            consumer.waitFor(5, TimeUnit.SECONDS);
         }
     }
 

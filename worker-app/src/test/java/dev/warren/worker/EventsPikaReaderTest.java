@@ -7,6 +7,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.testing.PikaScript;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import java.io.IOException;
@@ -58,7 +59,7 @@ class EventsPikaReaderTest {
         Path script = directory.resolve("read_events.py");
         Files.writeString(script, documentedReader());
 
-        try (var reader = PikaScript.startFile(directory, script, stream, broker.amqpUri())) {
+        try (var reader = PikaScript.start(directory, script, stream, broker.amqpUri())) {
             assertThat(reader.awaitExit(Duration.ofSeconds(30))).as("%s", reader).isZero();
             List<String> lines = reader.stdout().lines().toList();
             for (String id : ids) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.spi.TaskOutcome;
+import dev.warren.core.testing.PikaScript;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class PikaInteropTest {
         try (var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo", "--email-delay", "0ms",
                 "--delayed-tasks")) {
             // The worker declared the delay topology and bound its queue: pika only publishes.
-            try (var producer = PikaScript.start(directory, "pika_delayed_producer.py",
+            try (var producer = PikaScript.start(directory, interop("pika_delayed_producer.py"),
                     "--uri", broker.amqpUri(), "--queue", queue, "--delay", "2")) {
                 assertThat(producer.awaitExit(SCRIPT_TIMEOUT)).as("%s", producer).isZero();
             }
@@ -57,7 +58,7 @@ class PikaInteropTest {
                 "--queue-type", "quorum", "--delayed-tasks")) {
             // On this shared broker the quorum levels may exist already: the worker's log says it declared them.
             assertThat(declared.text()).contains("delay topology declared (QUORUM levels, entry warren.delay.q.27)");
-            try (var producer = PikaScript.start(directory, "pika_delayed_producer.py",
+            try (var producer = PikaScript.start(directory, interop("pika_delayed_producer.py"),
                     "--uri", broker.amqpUri(), "--queue", queue, "--delay", "2", "--quorum")) {
                 assertThat(producer.awaitExit(SCRIPT_TIMEOUT)).as("%s", producer).isZero();
             }
@@ -70,7 +71,7 @@ class PikaInteropTest {
     void aPikaProducersTasksAreHandledByAWarrenWorker() throws Exception {
         String queue = queues.unique("pika-to-warren");
 
-        try (var producer = PikaScript.start(directory, "pika_producer.py",
+        try (var producer = PikaScript.start(directory, interop("pika_producer.py"),
                 "--uri", broker.amqpUri(), "--queue", queue, "--count", String.valueOf(TASKS))) {
             assertThat(producer.awaitExit(SCRIPT_TIMEOUT)).as("%s", producer).isZero();
         }
@@ -96,7 +97,7 @@ class PikaInteropTest {
         String queue = queues.unique("warren-declares");
 
         try (var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo", "--email-delay", "0ms")) {
-            try (var producer = PikaScript.start(directory, "pika_producer.py",
+            try (var producer = PikaScript.start(directory, interop("pika_producer.py"),
                     "--uri", broker.amqpUri(), "--queue", queue, "--count", String.valueOf(TASKS))) {
                 assertThat(producer.awaitExit(SCRIPT_TIMEOUT))
                         .as("pika's queue_declare(durable=True) of the queue Warren declared: %s", producer)
@@ -115,12 +116,17 @@ class PikaInteropTest {
         String queue = queues.unique("pika-rpc");
 
         try (var worker = InProcessWorker.start(broker.amqpUri(), queue, "--demo");
-             var client = PikaScript.start(directory, "pika_rpc_client.py",
+             var client = PikaScript.start(directory, interop("pika_rpc_client.py"),
                      "--uri", broker.amqpUri(), "--queue", queue, "--text", "ping")) {
             assertThat(client.awaitExit(SCRIPT_TIMEOUT)).as("the tutorial's client matched a reply: %s", client).isZero();
             // The reply's body is Warren's result message: the echo task returns its payload.
             assertThat(client.stdout()).contains("\"status\":\"succeeded\"").contains("\"text\":\"ping\"");
         }
+    }
+
+    /** A script of {@code src/test/resources/interop}. */
+    private static Path interop(String script) {
+        return PikaScript.resource("interop/" + script);
     }
 
     private static void awaitSucceededWelcomeEmails(InProcessWorker worker, long expected) {

@@ -19,6 +19,7 @@ import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.publish.TaskFailedException;
 import dev.warren.core.publish.TaskPublisher;
+import dev.warren.core.testing.PikaScript;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.TaskHeaders;
@@ -41,6 +42,7 @@ class WorkerAppEndToEndTest {
 
     private static final Duration START = Duration.ofSeconds(90);
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration PIKA_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -84,13 +86,18 @@ class WorkerAppEndToEndTest {
     /** Two tasks that succeed and one whose format is unsupported, with no message_id. */
     private void sendFromPika(String queue) throws Exception {
         String[] target = {"--uri", broker.amqpUri(), "--queue", queue};
-        PikaScript.run(directory, "new_task.py", concat(target, "resize_image", "image_url=https://img.example/dog.png", "width=320"));
-        PikaScript.run(directory, "new_task.py", concat(target, "warm_cache", "image_url=https://img.example/dog.png"));
-        PikaScript.run(directory, "new_task.py", concat(target, "resize_image", "image_url=https://img.example/dog.tga", "width=320"));
+        pika("new_task.py", concat(target, "resize_image", "image_url=https://img.example/dog.png", "width=320"));
+        pika("new_task.py", concat(target, "warm_cache", "image_url=https://img.example/dog.png"));
+        pika("new_task.py", concat(target, "resize_image", "image_url=https://img.example/dog.tga", "width=320"));
+    }
+
+    /** Runs {@code src/test/resources/pika/<script>} to its end; returns its stdout. */
+    private String pika(String script, String... args) throws Exception {
+        return PikaScript.run(directory, PikaScript.resource("pika/" + script), PIKA_TIMEOUT, args);
     }
 
     private JsonNode resizeWithPikaRpc(String queue, String imageUrl, int width) throws Exception {
-        String output = PikaScript.run(directory, "resize_rpc_client.py", "--uri", broker.amqpUri(), "--queue", queue,
+        String output = pika("resize_rpc_client.py", "--uri", broker.amqpUri(), "--queue", queue,
                 "--image-url", imageUrl, "--width", String.valueOf(width));
         List<String> lines = output.strip().lines().toList();
         return JSON.readTree(lines.get(lines.size() - 1));

@@ -17,6 +17,8 @@
  *   <li>{@link dev.warren.core.testing.Requirements} lets a test go on only with what it needs from
  *       the machine (the {@code rabbitmq-server} package, a built jar): without it the test fails
  *       under CI (environment variable {@code CI} set) and is skipped with a message elsewhere.
+ *   <li>{@link dev.warren.core.testing.PikaScript} runs a plain Python pika script with the
+ *       system's {@code python3}, for interop tests; it requires pika that way.
  * </ul>
  *
  * <p>{@code org.testcontainers:rabbitmq} comes with this artifact, for the shared broker's
