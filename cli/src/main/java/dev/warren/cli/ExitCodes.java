@@ -47,8 +47,9 @@ public final class ExitCodes {
                 // A missing permission is the operator's to fix, not a crash: one line, no stack trace.
                 String message = cause.getMessage() != null && cause.getMessage().contains(refusal)
                         ? cause.getMessage() : "the broker refused access: " + refusal;
-                line.getErr().println("error: " + message + " (grant the permissions of docs/reliability.md,"
-                        + " \"Least privilege\")");
+                // A message that already points to the docs (the scheduler's lease) says what to grant itself.
+                line.getErr().println("error: " + message + (message.contains("docs/") ? ""
+                        : " (grant the permissions of docs/reliability.md, \"Least privilege\")"));
                 return BROKER_UNAVAILABLE;
             }
             int code = codeFor(cause);

@@ -58,7 +58,7 @@ import picocli.CommandLine.Option;
             "Exit codes: 0 stopped, 2 bad settings (a missing --tasks path, a task module that cannot be loaded,"
                     + " created or configured, a task type registered twice, no task type at all, --scheduler without"
                     + " a schedule), 3 broker unreachable or access refused, 4 queue exists with other"
-                    + " arguments."})
+                    + " arguments (with --scheduler also the lease queue warren.scheduler.<group>)."})
 public final class WorkerCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);

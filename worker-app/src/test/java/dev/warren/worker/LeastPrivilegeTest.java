@@ -16,6 +16,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.cli.ExitCodes;
+import dev.warren.core.schedule.SchedulerSettings;
 import dev.warren.core.testing.DocumentedPermissions;
 import dev.warren.core.testing.LeastPrivilegeNode;
 import dev.warren.core.testing.LogCapture;
@@ -27,6 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -188,6 +190,27 @@ class LeastPrivilegeTest {
 
         assertRefused(run, "access to queue '" + queue + ".retry.200ms' in vhost '" + VHOST + "' refused for user '"
                 + user + "'");
+    }
+
+    @Test
+    void aWorkerWithoutTheSchedulersPermissionsExitsThreeNamingTheLeaseQueueAndWhatToGrant() throws Exception {
+        String queue = node.grantDocumented(TestQueues.unique("billing.tasks"));
+        String group = TestQueues.unique("lp-group");
+        String lease = SchedulerSettings.leaseQueue(group);
+
+        WorkerRun run = WorkerRun.endingWith(List.of(new WorkerCommandTest.Beats()), "--demo", "--uri", node.uri(WORKER),
+                "--queue", queue, "--scheduler", "--scheduler-group", group, "--startup-timeout", "5s");
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
+        assertThat(run.err().strip()).as("one line").doesNotContain("\n").doesNotContain("\tat ")
+                .startsWith("error: the broker refused scheduler ")
+                .contains("its lease queue '" + lease + "'")
+                .contains("ACCESS_REFUSED - access to queue '" + lease + "' in vhost '" + VHOST + "' refused for user '"
+                        + WORKER + "'")
+                .contains("grant the user configure on '" + lease + "' and '" + lease + ".status'")
+                .contains("docs/scheduling.md, \"Permissions\"")
+                .doesNotContain("docs/reliability.md");
+        System.out.println("refused as expected: " + run.err().strip());
     }
 
     @Test

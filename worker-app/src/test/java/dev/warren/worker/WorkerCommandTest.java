@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.cli.ExitCodes;
+import dev.warren.core.schedule.Schedule;
+import dev.warren.core.schedule.SchedulerSettings;
+import dev.warren.core.task.TaskModule;
+import dev.warren.core.task.TaskType;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.testing.TestQueues;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -129,6 +134,34 @@ class WorkerCommandTest {
         assertThat(run.err()).contains("--scheduler is set but no task module declares a schedule")
                 .contains("schedule(name, type, Schedule.cron(..) or Schedule.every(..), payload)");
         assertThat(run.err()).doesNotContain("\tat ");
+    }
+
+    record Beat(String label) {
+    }
+
+    static final class Beats extends TaskModule {
+        @Override
+        protected void configureTasks() {
+            schedule("beat", TaskType.of("beat", Beat.class), Schedule.every(Duration.ofSeconds(1)), new Beat("refused"));
+        }
+    }
+
+    @Test
+    void schedulerWhoseLeaseQueueExistsWithOtherArgumentsExitsFourNamingTheQueueAndTheFix() throws Exception {
+        String group = TestQueues.unique("refused-group");
+        String lease = queues.register(SchedulerSettings.leaseQueue(group));
+        queues.register(SchedulerSettings.statusQueue(group));
+        try (Connection connection = RabbitBroker.shared().connect("warren-test-refused-lease");
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(lease, true, false, false, null);
+        }
+
+        WorkerRun run = WorkerRun.endingWith(List.of(new Beats()), "--demo", "--uri", RabbitBroker.shared().amqpUri(),
+                "--queue", queues.unique("refused-lease"), "--scheduler", "--scheduler-group", group);
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.TOPOLOGY_MISMATCH);
+        assertThat(run.err()).contains("lease queue '" + lease + "'").contains("PRECONDITION_FAILED")
+                .contains("rabbitmqctl delete_queue").contains("--scheduler-group").doesNotContain("\tat ");
     }
 
     @Test

@@ -4,9 +4,11 @@ import dev.warren.core.testing.LogCapture;
 import static org.awaitility.Awaitility.await;
 
 import dev.warren.cli.ExitCodes;
+import dev.warren.core.task.TaskModule;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -37,12 +39,17 @@ record WorkerRun(int exitCode, String out, String err, String log) {
 
     /** Runs a command that is expected to end by itself (help, a bad setting, a broker that refuses). */
     static WorkerRun ending(String... args) throws Exception {
-        return run(null, TIMEOUT, args);
+        return run(List.of(), null, TIMEOUT, args);
+    }
+
+    /** Like {@link #ending(String...)}, also running {@code modules} as {@link WarrenWorker#run} does. */
+    static WorkerRun endingWith(List<TaskModule> modules, String... args) throws Exception {
+        return run(modules, null, TIMEOUT, args);
     }
 
     /** Like {@link #ending(String...)}, failing when the command has not ended within {@code timeout}. */
     static WorkerRun endingWithin(Duration timeout, String... args) throws Exception {
-        return run(null, timeout, args);
+        return run(List.of(), null, timeout, args);
     }
 
     /**
@@ -50,13 +57,14 @@ record WorkerRun(int exitCode, String out, String err, String log) {
      * If the command ends before consuming, returns how it ended without running {@code whileRunning}.
      */
     static WorkerRun consuming(WhileRunning whileRunning, String... args) throws Exception {
-        return run(whileRunning, TIMEOUT, args);
+        return run(List.of(), whileRunning, TIMEOUT, args);
     }
 
-    private static WorkerRun run(WhileRunning whileRunning, Duration timeout, String... args) throws Exception {
+    private static WorkerRun run(List<TaskModule> modules, WhileRunning whileRunning, Duration timeout, String... args)
+            throws Exception {
         var out = new StringWriter();
         var err = new StringWriter();
-        var command = new WorkerCommand();
+        var command = new WorkerCommand(modules);
         CommandLine cli = ExitCodes.commandLine(command)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true));

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * unread: the body comes from the file {@link OversizedBodies} kept it in, mapped off the heap,
  * and the copy carries the usual error headers ({@code x-warren-error} is
  * {@link TaskTooLargeException}, the message starts with {@code too_large}) plus
- * {@code x-warren-body-bytes}.
+ * {@code x-warren-body-bytes}. A task with {@code reply_to} gets the same {@code dead_lettered}
+ * answer as any other dead-lettered task, its error the {@code too_large} message.
  *
  * <p>Straight to the DLQ, past the {@code FailurePolicy}: retrying cannot make a body smaller,
  * and a policy gets the body as a {@code byte[]}, which is what must not be built. This is what
@@ -57,11 +58,13 @@ final class OversizedTasks {
     }
 
     /**
-     * Publishes the dead-letter copy and waits for its confirm; deletes the kept body either way.
-     * Returns {@code DEAD_LETTERED}, or null when the copy could not be made or confirmed: then the
-     * caller leaves the delivery for redelivery (a duplicate is possible, a loss is not).
+     * Publishes the dead-letter copy and waits for its confirm, then answers the task's
+     * {@code reply_to}, if it has one, as for any dead-lettered task; deletes the kept body either
+     * way. Returns {@code DEAD_LETTERED}, or null when the copy could not be made or confirmed or the
+     * answer not confirmed: then the caller leaves the delivery for redelivery (a duplicate is
+     * possible, a loss is not).
      */
-    TaskOutcome deadLetter(String queue, Envelope envelope, OversizedBody body) {
+    TaskOutcome deadLetter(String queue, Envelope envelope, OversizedBody body, Replies replies) {
         String id = TaskFailure.printable(body.properties().getMessageId());
         String dlq = DeadLetterOnFailure.deadLetterQueue(queue);
         TaskTooLargeException cause = new TaskTooLargeException(body.size(), bodies.limit());
@@ -76,7 +79,12 @@ final class OversizedTasks {
             DeadLetterOnFailure.publishCopy(failure, failure.attempt(), clock.instant(), CONFIRM_TIMEOUT,
                     properties -> publisher.publishRaw(dlq, withSize(properties, body.size()), kept));
             DeadLetterOnFailure.logDeadLettered(log, failure, dlq, "permanent failure");
+            replies.tooLarge(body.properties(), cause);
             return TaskOutcome.DEAD_LETTERED;
+        } catch (Replies.ReplyFailedException e) {
+            log.warn("task {} from '{}' was dead-lettered to '{}' but its requester could not be told: {}; leaving it"
+                    + " unacknowledged so it is redelivered", id, queue, dlq, e.getMessage());
+            return null;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

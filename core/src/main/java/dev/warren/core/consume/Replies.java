@@ -1,15 +1,16 @@
 package dev.warren.core.consume;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.TaskFailure;
+import dev.warren.core.spi.TaskListener;
 import dev.warren.core.wire.TaskCodec;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskMessage;
 import dev.warren.core.wire.TaskResult;
+import dev.warren.core.wire.TaskTooLargeException;
 import java.util.Date;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -42,38 +43,53 @@ final class Replies {
     /** Sends the handler's {@code result} when the task asked for one. */
     void succeeded(TaskMessage message, Object result) throws ReplyFailedException {
         if (message.replyTo() != null) {
-            send(message, TaskResult.SUCCEEDED, mapper.valueToTree(result), null);
+            send(Requester.of(message), new TaskResult(message.id(), message.type(), TaskResult.SUCCEEDED,
+                    mapper.valueToTree(result), null, message.attempt()));
         }
     }
 
     /** Tells the requester, if there is one, that the task was dead-lettered and why. */
     void deadLettered(TaskMessage message, String reason) throws ReplyFailedException {
         if (message != null && message.replyTo() != null) {
-            send(message, TaskResult.DEAD_LETTERED, null, reason);
+            send(Requester.of(message), new TaskResult(message.id(), message.type(), TaskResult.DEAD_LETTERED, null,
+                    reason, message.attempt()));
         }
     }
 
-    private void send(TaskMessage message, String status, JsonNode result, String error) throws ReplyFailedException {
+    /**
+     * Tells the requester, if the properties name one, that a task whose body was over the limit was
+     * dead-lettered unread: its id and type come from the {@code message_id} and {@code type}
+     * properties, as the body is never decoded.
+     */
+    void tooLarge(AMQP.BasicProperties properties, TaskTooLargeException cause) throws ReplyFailedException {
+        if (properties.getReplyTo() != null) {
+            String type = properties.getType() != null ? properties.getType() : TaskListener.UNKNOWN_TYPE;
+            send(new Requester(properties.getReplyTo(), properties.getCorrelationId()),
+                    new TaskResult(properties.getMessageId(), type, TaskResult.DEAD_LETTERED, null, cause.getMessage(), 1));
+        }
+    }
+
+    private void send(Requester requester, TaskResult result) throws ReplyFailedException {
         // The requester matches the reply by correlation id: echo the one it set (RabbitMQ's RPC
         // tutorial sets only correlation_id), else the task's id, which Warren's publisher uses.
-        String correlationId = message.correlationId() != null ? message.correlationId() : message.id();
+        String correlationId = requester.correlationId() != null ? requester.correlationId() : result.taskId();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                 .deliveryMode(2)
                 .contentType(TaskHeaders.CONTENT_TYPE)
                 .messageId(UUID.randomUUID().toString())
                 .correlationId(correlationId)
-                .type(message.type())
+                .type(result.taskType())
                 .appId(TaskHeaders.APP_ID)
                 .timestamp(new Date())
                 .build();
-        byte[] body = codec.result(new TaskResult(message.id(), message.type(), status, result, error, message.attempt()));
+        byte[] body = codec.result(result);
         try {
-            publisher.publishReply(message.replyTo(), props, body).get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            publisher.publishReply(requester.replyTo(), props, body).get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof PublishException p && p.reason() == PublishException.Reason.UNROUTABLE) {
                 // The requester is gone (its reply queue no longer exists): nobody can receive the result.
                 log.warn("result of task {} not delivered: nobody listens on '{}' any more",
-                        TaskFailure.printable(message.id()), TaskFailure.printable(message.replyTo()));
+                        TaskFailure.printable(result.taskId()), TaskFailure.printable(requester.replyTo()));
                 return;
             }
             throw new ReplyFailedException(e.getCause());
@@ -82,6 +98,13 @@ final class Replies {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReplyFailedException(e);
+        }
+    }
+
+    /** Who asked for a task's result, and how to address the answer. */
+    private record Requester(String replyTo, String correlationId) {
+        static Requester of(TaskMessage message) {
+            return new Requester(message.replyTo(), message.correlationId());
         }
     }
 

@@ -222,7 +222,7 @@ final class TaskDispatcher {
         listeners.event(received);
         TaskOutcome outcome;
         try {
-            outcome = oversized.deadLetter(delivery.queue, delivery.envelope, kept);
+            outcome = oversized.deadLetter(delivery.queue, delivery.envelope, kept, replies);
         } catch (RuntimeException e) {
             log.error("a task over the size limit from '{}' could not be dead-lettered; it goes back to the queue",
                     delivery.queue, e);
@@ -290,7 +290,10 @@ final class TaskDispatcher {
     private FailureOutcome fail(TaskFailure failure, Delivery delivery) {
         try {
             FailureOutcome outcome = failurePolicy.settle(failure);
-            if (outcome.outcome() == TaskOutcome.DEAD_LETTERED) {
+            if (outcome.outcome() == TaskOutcome.DEAD_LETTERED && failure.cause() instanceof TaskTooLargeException tooLarge) {
+                // Never decoded: only its properties say who asked.
+                replies.tooLarge(failure.properties(), tooLarge);
+            } else if (outcome.outcome() == TaskOutcome.DEAD_LETTERED) {
                 replies.deadLettered(failure.message(), failure.reason());
             }
             return outcome;

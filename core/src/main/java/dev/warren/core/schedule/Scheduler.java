@@ -3,6 +3,8 @@ package dev.warren.core.schedule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerUnavailableException;
+import dev.warren.core.consume.TopologyMismatchException;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.publish.TaskPublisher;
@@ -74,9 +76,14 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * Joins the group: connects the lease (in the background, reconnecting until {@link #close()})
-     * and starts ticking. Returns at once.
+     * and starts ticking. Returns after the lease's first connection attempt, also when that one
+     * failed in a way a retry may fix (the broker unreachable): the background loop goes on.
      *
-     * @throws IllegalStateException when no schedule is registered
+     * @throws IllegalStateException      when no schedule is registered
+     * @throws BrokerUnavailableException when the broker refuses the user access to the lease
+     *                                    queues ({@code ACCESS_REFUSED}); the message says what to grant
+     * @throws TopologyMismatchException  when a lease queue exists with other arguments
+     *                                    ({@code PRECONDITION_FAILED}); the message says what to do
      */
     public void start() {
         if (schedules.isEmpty()) {

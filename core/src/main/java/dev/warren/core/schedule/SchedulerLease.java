@@ -9,24 +9,32 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerUnavailableException;
+import dev.warren.core.consume.TopologyMismatchException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The lease: a consumer of the group's single-active-consumer quorum queue on a connection of its
  * own that never recovers by itself. The broker delivers the queue's state messages only to the
  * active consumer, so holding one is being the active replica; when this connection closes, the
  * broker requeues them and activates the next consumer. A loop reconnects with backoff (0.5 s
- * doubling to 5 s), each time as a new consumer that starts standing by.
+ * doubling to 5 s), each time as a new consumer that starts standing by. The broker refusing the
+ * lease queues ({@link LeaseRefusal}) fails {@link #start()} on the first attempt; later it is logged
+ * once at ERROR and retried every 5 s at DEBUG until an attempt succeeds, which is logged at INFO.
  */
 final class SchedulerLease implements AutoCloseable {
 
@@ -34,6 +42,8 @@ final class SchedulerLease implements AutoCloseable {
     /** Enough for every replica's first message plus the current one: they are tiny. */
     private static final int PREFETCH = 50;
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
+    private static final long MIN_BACKOFF_MILLIS = 500;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
 
     private final AmqpConnections connections;
     private final SchedulerSettings settings;
@@ -42,6 +52,9 @@ final class SchedulerLease implements AutoCloseable {
     private final LeaderState state;
     private final Consumer<SchedulerToken> onTakeover;
     private final Thread loop;
+    // Completed by the loop thread when its first attempt holds a consumer or failed retryably, or with
+    // the refusal that ended the loop; start() waits for it.
+    private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
     private volatile boolean running = true;
     // The current connection and its channels; replaced by the loop thread only, read by renew().
     private volatile Connection connection;
@@ -59,8 +72,23 @@ final class SchedulerLease implements AutoCloseable {
         this.loop = Thread.ofPlatform().daemon().name("warren-scheduler-lease").unstarted(this::reconnectLoop);
     }
 
+    /**
+     * Starts the reconnect loop and waits for its first attempt: returns once it holds a consumer or
+     * failed in a way a retry may fix (the loop goes on).
+     *
+     * @throws BrokerUnavailableException when the broker refused access to the lease queues
+     * @throws TopologyMismatchException  when a lease queue exists with other arguments
+     */
     void start() {
         loop.start();
+        try {
+            firstAttempt.get();
+        } catch (ExecutionException e) {
+            throw (RuntimeException) e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the scheduler lease connected", e);
+        }
     }
 
     /**
@@ -97,19 +125,55 @@ final class SchedulerLease implements AutoCloseable {
     }
 
     private void reconnectLoop() {
-        long backoffMillis = 500;
+        try {
+            reconnectUntilClosed();
+        } finally {
+            firstAttempt.complete(null);
+        }
+    }
+
+    private void reconnectUntilClosed() {
+        long backoffMillis = MIN_BACKOFF_MILLIS;
+        // True from a logged refusal until an attempt succeeds: a refusal is logged once, not per attempt.
+        boolean refused = false;
         while (running) {
             CountDownLatch closed = new CountDownLatch(1);
             try {
                 connect(closed);
-                backoffMillis = 500;
+                if (refused) {
+                    log.info("scheduler {} reaches its lease queue '{}' again", settings.replicaName(),
+                            settings.leaseQueue());
+                    refused = false;
+                }
+                firstAttempt.complete(null);
+                backoffMillis = MIN_BACKOFF_MILLIS;
                 closed.await();
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | TimeoutException | RuntimeException e) {
-                log.warn("scheduler {} cannot reach the lease queue '{}': {}; retrying in {} ms", settings.replicaName(),
-                        settings.leaseQueue(), AmqpConnections.describe(e), backoffMillis);
                 closeQuietly();
+                Optional<LeaseRefusal> refusal = LeaseRefusal.of(e, settings);
+                if (refusal.isPresent() && !firstAttempt.isDone()) {
+                    // Starting fails on it: an operator must act, and the worker must not look as if it scheduled.
+                    running = false;
+                    firstAttempt.completeExceptionally(refusal.get().toException(e));
+                    return;
+                }
+                if (refusal.isPresent()) {
+                    if (!refused) {
+                        log.error("{}; retrying every {} ms until it is fixed", refusal.get().message(),
+                                MAX_BACKOFF_MILLIS);
+                    } else {
+                        log.debug("scheduler {}: lease queue still refused: {}", settings.replicaName(),
+                                AmqpConnections.describe(e));
+                    }
+                    refused = true;
+                    backoffMillis = MAX_BACKOFF_MILLIS;
+                } else {
+                    log.warn("scheduler {} cannot reach the lease queue '{}': {}; retrying in {} ms",
+                            settings.replicaName(), settings.leaseQueue(), AmqpConnections.describe(e), backoffMillis);
+                }
+                firstAttempt.complete(null);
             }
             if (!running) {
                 return;
@@ -119,21 +183,23 @@ final class SchedulerLease implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            backoffMillis = Math.min(backoffMillis * 2, 5_000);
+            backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
         }
     }
 
     private void connect(CountDownLatch closed) throws IOException, TimeoutException {
         Connection conn = connections.openUnrecovered("scheduler", settings.heartbeat());
         connection = conn;
-        conn.addShutdownListener(cause -> lost(cause, closed));
+        // Set once this attempt holds a consumer: before that, the loop reports what failed, once.
+        AtomicBoolean standing = new AtomicBoolean();
+        conn.addShutdownListener(cause -> lost(cause, closed, standing.get()));
         Channel declare = conn.createChannel();
         AMQP.Queue.DeclareOk ok = declare.queueDeclare(settings.leaseQueue(), true, false, false,
                 Map.of("x-queue-type", "quorum", "x-single-active-consumer", true));
         declare.queueDeclare(settings.statusQueue(), true, false, false,
                 Map.of("x-queue-type", "quorum", "x-max-length", 1, "x-overflow", "drop-head"));
         Channel pub = conn.createChannel();
-        pub.addShutdownListener(cause -> channelLost(conn, cause));
+        pub.addShutdownListener(cause -> channelLost(conn, cause, standing.get()));
         pub.confirmSelect();
         publishing = pub;
         // No state message and no consumer: no replica of this group ever ran, or all state is lost.
@@ -147,7 +213,7 @@ final class SchedulerLease implements AutoCloseable {
         declare.close();
         Channel con = conn.createChannel();
         // consumer_timeout, for one, closes the channel and leaves the connection open.
-        con.addShutdownListener(cause -> channelLost(conn, cause));
+        con.addShutdownListener(cause -> channelLost(conn, cause, standing.get()));
         con.basicQos(PREFETCH);
         consuming = con;
         con.basicConsume(settings.leaseQueue(), false, settings.replicaName(), new DefaultConsumer(con) {
@@ -164,6 +230,7 @@ final class SchedulerLease implements AutoCloseable {
                 conn.abort();
             }
         });
+        standing.set(true);
         log.info("scheduler {} standing by in group '{}' (lease queue '{}')", settings.replicaName(), settings.group(),
                 settings.leaseQueue());
     }
@@ -185,19 +252,21 @@ final class SchedulerLease implements AutoCloseable {
      * queue, so this replica must not go on as the active one. Closing the connection steps it
      * down ({@link #lost}) and the loop reconnects.
      */
-    private void channelLost(Connection conn, ShutdownSignalException cause) {
+    private void channelLost(Connection conn, ShutdownSignalException cause, boolean standing) {
         if (!cause.isHardError() && !cause.isInitiatedByApplication() && conn.isOpen()) {
-            log.warn("scheduler {}: a lease channel closed: {}", settings.replicaName(), AmqpConnections.describe(cause));
+            // Before it stands by, the attempt fails and the loop says why: no second line.
+            log.atLevel(standing ? Level.WARN : Level.DEBUG).log("scheduler {}: a lease channel closed: {}",
+                    settings.replicaName(), AmqpConnections.describe(cause));
             conn.abort();
         }
     }
 
-    private void lost(ShutdownSignalException cause, CountDownLatch closed) {
+    private void lost(ShutdownSignalException cause, CountDownLatch closed, boolean standing) {
         boolean wasLeading = state.leading();
         state.lost();
         consuming = null;
         publishing = null;
-        if (running) {
+        if (running && standing) {
             log.warn("scheduler {} lost its lease connection{}: {}", settings.replicaName(),
                     wasLeading ? " and stepped down" : "", AmqpConnections.describe(cause));
         }

@@ -3,6 +3,7 @@ package dev.warren.core.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.OptionalBinder;
 import com.rabbitmq.client.AMQP;
@@ -11,6 +12,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.WorkerSettings;
+import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.task.TaskTimeLimitExceeded;
 import dev.warren.core.publish.OutgoingTask;
@@ -24,18 +26,22 @@ import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.core.wire.TaskResult;
+import dev.warren.core.wire.TaskTooLargeException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,6 +151,64 @@ class FailuresTest {
             assertThat(header(dead, TaskHeaders.ERROR_MESSAGE)).contains("over this worker's limit of 2048 bytes");
             assertThat(dead.getBody()).hasSizeGreaterThan(4000);
             assertThat(warren.get(TestTasks.Journal.class).payloads).isEmpty();
+        }
+    }
+
+    @Test
+    void aRequestOverTheSizeLimitGetsADeadLetteredTooLargeResultOnceItsCopyIsInTheDlq() throws Exception {
+        String queue = queues.unique("oversize-request");
+        var settings = WorkerSettings.of(queue).withMaxMessageBytes(2048);
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "oversize-request", new TestTasks()).start();
+             Connection connection = broker.connect("oversize-request-test");
+             Channel channel = connection.createChannel()) {
+            OutgoingTask task = OutgoingTask.of("greet", CoreModule.newObjectMapper().createObjectNode()
+                    .put("user_id", 1).put("user_name", "x".repeat(4000)));
+
+            // Without the answer the requester would wait for its own timeout; 10 s is far more than it takes.
+            TaskResult result = warren.publisher().request(task).get(10, TimeUnit.SECONDS);
+
+            assertThat(result.status()).isEqualTo(TaskResult.DEAD_LETTERED);
+            assertThat(result.taskId()).isEqualTo(task.id());
+            assertThat(result.taskType()).isEqualTo("greet");
+            assertThat(result.error()).startsWith(TaskTooLargeException.REASON + ": body of ")
+                    .contains("over this worker's limit of 2048 bytes");
+            assertThat(channel.queueDeclarePassive(queue + ".dlq").getMessageCount())
+                    .as("the DLQ copy, confirmed before the answer").isEqualTo(1);
+            assertThat(warren.get(TestTasks.Journal.class).payloads).isEmpty();
+        }
+    }
+
+    @Test
+    void aRawRequestOverTheLimitReadInMemoryIsAnsweredUnderItsCorrelationId(@TempDir Path temp) throws Exception {
+        String queue = queues.unique("oversize-raw-request");
+        var settings = WorkerSettings.of(queue).withMaxMessageBytes(2048);
+        // The connection keeps only bodies over 1 MiB in files: this 4 KB one reaches the dispatcher's own check.
+        var inMemory = new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(OversizedBodies.class).toInstance(
+                        new OversizedBodies(WorkerSettings.DEFAULT_MAX_MESSAGE_BYTES, temp));
+            }
+        };
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "oversize-raw-request",
+                     new TestTasks(), inMemory).start();
+             Connection connection = broker.connect("oversize-raw-request-test");
+             Channel channel = connection.createChannel()) {
+            String replyQueue = channel.queueDeclare().getQueue();
+            // As RabbitMQ's RPC tutorial publishes: reply_to and correlation_id, no message_id.
+            channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().replyTo(replyQueue).correlationId("rpc-7")
+                            .build(),
+                    ("{\"task_type\": \"greet\", \"user_name\": \"" + "x".repeat(4000) + "\"}").getBytes(StandardCharsets.UTF_8));
+
+            GetResponse reply = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> channel.basicGet(replyQueue, true), Objects::nonNull);
+
+            assertThat(reply.getProps().getCorrelationId()).isEqualTo("rpc-7");
+            JsonNode answer = CoreModule.newObjectMapper().readTree(reply.getBody());
+            assertThat(answer.path("status").asText()).isEqualTo(TaskResult.DEAD_LETTERED);
+            assertThat(answer.path("error").asText()).startsWith(TaskTooLargeException.REASON + ": body of ")
+                    .contains("over this worker's limit of 2048 bytes");
+            assertThat(channel.queueDeclarePassive(queue + ".dlq").getMessageCount()).isEqualTo(1);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.warren.core.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.inject.Guice;
@@ -11,6 +12,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.schedule.Schedule;
 import dev.warren.core.schedule.Scheduler;
@@ -24,7 +26,7 @@ import dev.warren.core.wire.TaskHeaders;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** A scheduler replica needs no more than the permissions docs/scheduling.md lists. */
+/** A scheduler replica needs no more than the permissions docs/scheduling.md lists, and fails starting without them. */
 class SchedulerPermissionsTest {
 
     private static final String SCHEDULER = "warren-scheduler";
@@ -66,6 +68,31 @@ class SchedulerPermissionsTest {
                 GetResponse firing = channel.basicGet(queue, true);
                 assertThat(firing.getProps().getMessageId()).startsWith("beat@");
                 assertThat(firing.getProps().getHeaders()).containsKey(TaskHeaders.SCHEDULE);
+            }
+        }
+    }
+
+    @Test
+    void aSchedulerRefusedReadOnItsLeaseQueueFailsStartingNamingTheQueueAndWhatToGrant() throws Exception {
+        try (LeastPrivilegeNode node = LeastPrivilegeNode.start(SCHEDULER)) {
+            String queue = node.grantDocumented(TestQueues.unique("sched-refused"));
+            String q = queue.replace(".", "\\.");
+            // The documented permissions less read on the lease queue.
+            node.setPermissions(SCHEDULER, "^(" + q + "(\\.dlq|\\.retry\\..+)?|warren\\.scheduler\\.default(\\.status)?)$",
+                    "^amq\\.default$", "^(" + q + "(\\.retry\\..+)?)$");
+            Injector injector = Guice.createInjector(
+                    new CoreModule(AmqpSettings.of(node.uri(SCHEDULER)).withConnectionName("warren-test-refused-scheduler"),
+                            RouteTable.allTo(queue)),
+                    new SchedulerModule(SchedulerSettings.of("default", "refused")), new Beats());
+            try (AmqpConnections ignored = injector.getInstance(AmqpConnections.class);
+                 Scheduler scheduler = injector.getInstance(Scheduler.class)) {
+                assertThatThrownBy(scheduler::start)
+                        .isInstanceOf(BrokerUnavailableException.class)
+                        .hasMessageContaining("lease queue 'warren.scheduler.default'")
+                        .hasMessageContaining("ACCESS_REFUSED - access to queue 'warren.scheduler.default'")
+                        .hasMessageContaining("grant the user configure on 'warren.scheduler.default'")
+                        .hasMessageContaining("read on 'warren.scheduler.default'");
+                assertThat(scheduler.isActive()).isFalse();
             }
         }
     }

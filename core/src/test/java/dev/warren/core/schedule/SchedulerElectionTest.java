@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.inject.Guice;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
-import dev.warren.core.config.AmqpSettings;
-import dev.warren.core.connection.AmqpConnections;
-import dev.warren.core.publish.RouteTable;
 import dev.warren.core.task.TaskModule;
 import dev.warren.core.task.TaskType;
 import dev.warren.core.testing.QueueCleanup;
-import dev.warren.core.testing.RabbitBroker;
-import dev.warren.core.testing.TestQueues;
 import dev.warren.core.wire.TaskHeaders;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +21,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -55,24 +48,16 @@ class SchedulerElectionTest {
     @RegisterExtension
     final QueueCleanup queues = new QueueCleanup();
 
-    private final RabbitBroker broker = RabbitBroker.shared();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable closeable : closeables.reversed()) {
-            closeable.close();
-        }
-    }
+    @RegisterExtension
+    final SchedulerReplicas replicas = new SchedulerReplicas(queues, Ticks::new);
 
     @Test
     void theStandbyTakesOverWhenTheActiveLosesItsLeaseAndEverySecondFiresAcrossTakeoverAndOutage() throws Exception {
-        String group = uniqueGroup("election");
+        String group = replicas.uniqueGroup("election");
         String target = queues.unique("election-ticks");
         Map<String, Integer> seen = new ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String> mismatched = new ConcurrentLinkedQueue<>();
-        Connection collector = broker.connect("warren-test-election-collector");
-        closeables.add(collector);
+        Connection collector = replicas.connect("warren-test-election-collector");
         Channel channel = collector.createChannel();
         channel.queueDeclare(target, true, false, false, null);
         DeliverCallback collect = (tag, delivery) -> {
@@ -86,10 +71,10 @@ class SchedulerElectionTest {
         };
         channel.basicConsume(target, true, collect, tag -> { });
 
-        Scheduler a = scheduler(group, "a", target);
+        Scheduler a = replicas.replica(group, "a", target);
         a.start();
         await("a active").atMost(Duration.ofSeconds(20)).until(a::isActive);
-        Scheduler b = scheduler(group, "b", target);
+        Scheduler b = replicas.replica(group, "b", target);
         b.start();
         await("three firings by a").atMost(Duration.ofSeconds(20)).until(() -> seen.size() >= 3);
         assertThat(b.isActive()).as("b stands by while a is active").isFalse();
@@ -110,7 +95,7 @@ class SchedulerElectionTest {
         int beforeOutage = seen.size();
         Instant outageStart = Instant.now();
         await("an outage of 2.5 s").pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
-        Scheduler c = scheduler(group, "c", target);
+        Scheduler c = replicas.replica(group, "c", target);
         c.start();
         await("c active").atMost(Duration.ofSeconds(20)).until(c::isActive);
         await("c fired the outage and more").atMost(Duration.ofSeconds(20)).until(() -> seen.size() >= beforeOutage + 4);
@@ -135,15 +120,14 @@ class SchedulerElectionTest {
 
     @Test
     void replicasWhoseLeaseConsumerTheBrokerCancelsJoinAgainOnNewConnections() throws Exception {
-        String group = uniqueGroup("election-cancel");
+        String group = replicas.uniqueGroup("election-cancel");
         String target = queues.unique("election-cancel-ticks");
-        Connection admin = broker.connect("warren-test-election-admin");
-        closeables.add(admin);
+        Connection admin = replicas.connect("warren-test-election-admin");
         admin.createChannel().queueDeclare(target, true, false, false, null);
-        Scheduler a = scheduler(group, "a", target);
+        Scheduler a = replicas.replica(group, "a", target);
         a.start();
         await("a active").atMost(Duration.ofSeconds(20)).until(a::isActive);
-        Scheduler b = scheduler(group, "b", target);
+        Scheduler b = replicas.replica(group, "b", target);
         b.start();
         await("b standing by").atMost(Duration.ofSeconds(20)).until(() -> b.leaseConnection().isPresent());
         Connection aBefore = a.leaseConnection().orElseThrow();
@@ -160,28 +144,9 @@ class SchedulerElectionTest {
         assertThat(bBefore.isOpen()).as("the standby's old lease connection").isFalse();
     }
 
-    /** A scheduler group of its own, its lease and status queues deleted after the test. */
-    private String uniqueGroup(String prefix) {
-        String group = TestQueues.unique(prefix);
-        queues.register(SchedulerSettings.leaseQueue(group));
-        queues.register(SchedulerSettings.statusQueue(group));
-        return group;
-    }
-
     private JsonNode status(Channel channel, String group) throws Exception {
         GetResponse response = channel.basicGet(SchedulerSettings.statusQueue(group), true);
         assertThat(response).as("a status message in %s", SchedulerSettings.statusQueue(group)).isNotNull();
         return CoreModule.newObjectMapper().readTree(response.getBody());
-    }
-
-    private Scheduler scheduler(String group, String name, String target) {
-        var injector = Guice.createInjector(
-                new CoreModule(AmqpSettings.of(broker.amqpUri()).withConnectionName("warren-test-scheduler-" + name),
-                        RouteTable.allTo(target)),
-                new SchedulerModule(SchedulerSettings.of(group, name)), new Ticks());
-        Scheduler scheduler = injector.getInstance(Scheduler.class);
-        closeables.add(injector.getInstance(AmqpConnections.class));
-        closeables.add(scheduler);
-        return scheduler;
     }
 }
