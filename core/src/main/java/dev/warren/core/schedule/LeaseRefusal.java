@@ -1,7 +1,7 @@
 package dev.warren.core.schedule;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.ShutdownSignalException;
+import dev.warren.core.connection.BrokerReplies;
 import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.consume.TopologyMismatchException;
 import java.util.Optional;
@@ -16,15 +16,12 @@ record LeaseRefusal(int replyCode, String message) {
 
     /** The refusal among {@code failure}'s causes: a lease channel the broker closed with 403 or 406. */
     static Optional<LeaseRefusal> of(Throwable failure, SchedulerSettings settings) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
-                    && (close.getReplyCode() == AMQP.ACCESS_REFUSED || close.getReplyCode() == AMQP.PRECONDITION_FAILED)) {
-                return Optional.of(new LeaseRefusal(close.getReplyCode(), "the broker refused scheduler "
-                        + settings.replicaName() + " its lease queue '" + settings.leaseQueue() + "': "
-                        + close.getReplyText() + "; " + advice(close.getReplyCode(), settings)));
-            }
-        }
-        return Optional.empty();
+        return BrokerReplies.all(failure)
+                .filter(reply -> reply.channel() && reply.is(AMQP.ACCESS_REFUSED, AMQP.PRECONDITION_FAILED))
+                .findFirst()
+                .map(reply -> new LeaseRefusal(reply.code(), "the broker refused scheduler " + settings.replicaName()
+                        + " its lease queue '" + settings.leaseQueue() + "': " + reply.text() + "; "
+                        + advice(reply.code(), settings)));
     }
 
     private static String advice(int replyCode, SchedulerSettings settings) {
