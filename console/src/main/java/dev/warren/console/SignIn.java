@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.core.config.Durations;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -97,17 +96,14 @@ final class SignIn {
         if (user.isBlank() || password.isEmpty()) {
             throw new AccessRefusedException(WRONG_CREDENTIALS);
         }
-        Optional<Duration> locked = throttle.lockedFor(user);
-        if (locked.isPresent()) {
-            log.info("sign-in as '{}' not tried: locked for {} after {} or more failures in a row", user,
-                    Durations.format(locked.get()), SignInThrottle.FREE_FAILURES);
-            throw new TooManyFailures("too many failed sign-ins as '" + user + "': try again in "
-                    + Math.max(1, locked.get().toSeconds()) + " s");
+        // Reserved before the broker is asked, atomically with the failure count: parallel guesses cannot all get through.
+        Optional<SignInThrottle.Refusal> refusal = throttle.reserve(user);
+        if (refusal.isPresent()) {
+            throw tooMany(user, refusal.get());
         }
         UserBroker broker = new UserBroker(settings, http, user, password);
         try {
             broker.management().get("/api/whoami");
-            throttle.succeeded(user);
         } catch (AccessRefusedException e) {
             broker.close();
             throttle.failed(user);
@@ -116,11 +112,27 @@ final class SignIn {
                     ? "user '" + user + "' may not use the management API: give it the 'management' tag (or"
                             + " 'monitoring' to see every worker)"
                     : WRONG_CREDENTIALS);
+        } catch (IOException | RuntimeException e) {
+            broker.close();
+            throttle.released(user);
+            throw e;
         }
+        throttle.succeeded(user);
         return sessions.start(broker);
     }
 
-    /** A sign-in not even tried: the user name is locked by {@link SignInThrottle}. */
+    private static TooManyFailures tooMany(String user, SignInThrottle.Refusal refusal) {
+        String wait = Math.max(1, refusal.retryAfter().toSeconds()) + " s";
+        if (refusal.locked()) {
+            log.info("sign-in as '{}' not tried: locked for {} after {} or more failures in a row", user,
+                    Durations.format(refusal.retryAfter()), SignInThrottle.FREE_FAILURES);
+            return new TooManyFailures("too many failed sign-ins as '" + user + "': try again in " + wait);
+        }
+        log.info("sign-in as '{}' not tried: as many attempts as may still fail before the lock are being checked", user);
+        return new TooManyFailures("too many sign-ins as '" + user + "' at once: try again in " + wait);
+    }
+
+    /** A sign-in not even tried: the user name is locked by {@link SignInThrottle}, or would be by the attempts in flight. */
     private static final class TooManyFailures extends RuntimeException {
         TooManyFailures(String message) {
             super(message);
