@@ -3,6 +3,8 @@ package dev.warren.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.core.config.Durations;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +52,7 @@ final class SignIn {
         if (request.optionalSession().isPresent()) {
             return Reply.redirect(HOME);
         }
-        return Reply.html(200, Pages.signIn(null, "", request.param("next").orElse(HOME)));
+        return Reply.html(200, Pages.signIn(null, "", safeNext(request.param("next").orElse(null))));
     }
 
     private Reply signInForm(ConsoleRequest request) throws IOException {
@@ -153,9 +155,24 @@ final class SignIn {
                 + (settings.behindTls() ? "; Secure" : "");
     }
 
-    /** Only a path of this console: never an absolute URL (no open redirect). */
+    /**
+     * {@code next} when it is a path of this console, else the overview: never anything a browser
+     * could take for another host (no open redirect). Browsers drop tabs and line breaks from URLs
+     * and read {@code \} as {@code /}, so {@code /<tab>/evil.example} and {@code /\evil.example} are
+     * {@code //evil.example} to them: a path with a control character, white space or backslash is
+     * refused outright, as is one that {@link URI} parses with an authority or a scheme.
+     */
     private static String safeNext(String next) {
-        return Optional.ofNullable(next).filter(path -> path.startsWith("/") && !path.startsWith("//")
-                && !path.contains("\\")).orElse(HOME);
+        if (next == null || !next.startsWith("/") || next.startsWith("//")
+                || next.chars().anyMatch(c -> c == '\\' || Character.isISOControl(c) || Character.isWhitespace(c)
+                        || Character.isSpaceChar(c))) {
+            return HOME;
+        }
+        try {
+            URI uri = new URI(next);
+            return uri.getScheme() == null && uri.getRawAuthority() == null ? next : HOME;
+        } catch (URISyntaxException e) {
+            return HOME;
+        }
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Sign-in against the real broker's management API: throttling of parallel guesses. */
+/** Sign-in against the real broker's management API: throttling of parallel guesses, where it leads after. */
 class SignInTest {
 
     private final RabbitBroker broker = RabbitBroker.shared();
@@ -55,5 +55,23 @@ class SignInTest {
         assertThat(statuses.get(401)).as("answered by the broker").isLessThanOrEqualTo(SignInThrottle.FREE_FAILURES);
         assertThat(statuses.get(429)).as("refused without asking it").isGreaterThanOrEqualTo(guesses - SignInThrottle.FREE_FAILURES);
         assertThat(client.signIn(user, "one-more").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void afterSignInOnlyAPathOfTheConsoleIsFollowedNeverAnotherHost() throws Exception {
+        for (String next : List.of("/\t/evil.example", "//evil.example", "/\\evil.example", "/\r\nX", "/ /evil.example",
+                "https://evil.example/")) {
+            HttpResponse<String> signIn = client.postForm("/sign-in", Map.of("user", "guest", "password", "guest", "next", next));
+            assertThat(signIn.statusCode()).as(next).isEqualTo(303);
+            assertThat(signIn.headers().firstValue("Location")).as(next).contains("/overview");
+        }
+        HttpResponse<String> good = client.postForm("/sign-in",
+                Map.of("user", "guest", "password", "guest", "next", "/dead-letters?queue=q"));
+        assertThat(good.headers().firstValue("Location")).contains("/dead-letters?queue=q");
+
+        client.postForm("/sign-out", Map.of(ConsoleHttp.CSRF_FIELD, ConsoleClient.csrfToken(client.get("/api/session"))));
+        HttpResponse<String> form = client.get("/sign-in?next=/%09/evil.example");
+        assertThat(form.statusCode()).isEqualTo(200);
+        assertThat(form.body()).contains("name=\"next\" value=\"/overview\"").doesNotContain("evil.example");
     }
 }
