@@ -31,12 +31,12 @@ final class ConsoleHttp implements HttpHandler {
 
     private final Routes routes;
     private final Sessions sessions;
-    private final boolean behindTls;
+    private final ConsoleSettings settings;
 
-    ConsoleHttp(Routes routes, Sessions sessions, boolean behindTls) {
+    ConsoleHttp(Routes routes, Sessions sessions, ConsoleSettings settings) {
         this.routes = routes;
         this.sessions = sessions;
-        this.behindTls = behindTls;
+        this.settings = settings;
     }
 
     @Override
@@ -98,9 +98,11 @@ final class ConsoleHttp implements HttpHandler {
             throws IOException {
         Headers headers = exchange.getRequestHeaders();
         String origin = headers.getFirst("Origin");
-        String host = headers.getFirst("Host");
-        if (origin != null && !origin.equals((behindTls ? "https://" : "http://") + host)) {
-            return Optional.of("cross-origin request from " + origin + " refused");
+        if (origin != null) {
+            Optional<String> refusal = refuseOrigin(origin, headers.getFirst("Host"));
+            if (refusal.isPresent()) {
+                return refusal;
+            }
         }
         if ("cross-site".equals(headers.getFirst("Sec-Fetch-Site"))) {
             return Optional.of("cross-site request refused");
@@ -118,6 +120,23 @@ final class ConsoleHttp implements HttpHandler {
                     + CSRF_FIELD + " form field)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why a request from {@code origin} is refused: it is not {@code --public-origin} when that is set,
+     * else not the origin the {@code Host} header names (which a proxy that rewrites Host breaks).
+     */
+    private Optional<String> refuseOrigin(String origin, String host) {
+        if (settings.publicOrigin().isPresent()) {
+            String accepted = settings.publicOrigin().get().toString();
+            return origin.equals(accepted) ? Optional.empty() : Optional.of("cross-origin request from " + origin
+                    + " refused: the console accepts only its --public-origin " + accepted);
+        }
+        String expected = (settings.behindTls() ? "https://" : "http://") + host;
+        return origin.equals(expected) ? Optional.empty() : Optional.of("cross-origin request from " + origin
+                + " refused: the console's origin is " + expected + " (from the Host header). If browsers reach it at "
+                + origin + " through a proxy, start the console with --public-origin " + origin
+                + " or have the proxy forward the Host header (nginx: proxy_set_header Host $host;)");
     }
 
     /** The value of a request cookie. */
