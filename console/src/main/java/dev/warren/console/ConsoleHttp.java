@@ -47,7 +47,7 @@ final class ConsoleHttp implements HttpHandler {
                 reply = answer(exchange);
             } catch (RuntimeException e) {
                 log.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e.toString());
-                reply = Reply.error(500, "the console failed: " + e.getMessage());
+                reply = Reply.error(500, "the console failed: " + FailureMessages.describe(e));
             }
             send(exchange, reply);
         }
@@ -89,8 +89,13 @@ final class ConsoleHttp implements HttpHandler {
                 return Reply.error(403, "the broker refused: " + Refusals.describe(e));
             }
             log.warn("{} {} failed: {}", method, path, e.toString());
-            return Reply.error(502, "the broker or its management API failed: " + e.getMessage());
+            return Reply.error(502, brokerFailed(e));
         }
+    }
+
+    /** The message of a request that failed in the broker or its management API (HTTP 502). */
+    static String brokerFailed(Exception e) {
+        return "the broker or its management API failed: " + FailureMessages.describe(e);
     }
 
     /** Why a state-changing request is refused: cross-origin, or (signed in) without the session's CSRF token. */

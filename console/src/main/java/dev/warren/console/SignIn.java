@@ -67,6 +67,9 @@ final class SignIn {
             return Reply.html(429, Pages.signIn(e.getMessage(), user, next));
         } catch (AccessRefusedException e) {
             return Reply.html(401, Pages.signIn(e.getMessage(), user, next));
+        } catch (IOException e) {
+            log.warn("sign-in as '{}' not checked: {}", user, e.toString());
+            return Reply.html(502, Pages.signIn(ConsoleHttp.brokerFailed(e), user, next));
         }
     }
 

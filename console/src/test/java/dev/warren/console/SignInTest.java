@@ -2,22 +2,30 @@ package dev.warren.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.testing.RabbitBroker;
+import dev.warren.events.EventsSettings;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Sign-in against the real broker's management API: throttling of parallel guesses, where it leads after. */
+/**
+ * Sign-in against the real broker's management API: throttling of parallel guesses, where it leads
+ * after, and the errors it names.
+ */
 class SignInTest {
 
     private final RabbitBroker broker = RabbitBroker.shared();
@@ -73,5 +81,43 @@ class SignInTest {
         HttpResponse<String> form = client.get("/sign-in?next=/%09/evil.example");
         assertThat(form.statusCode()).isEqualTo(200);
         assertThat(form.body()).contains("name=\"next\" value=\"/overview\"").doesNotContain("evil.example");
+    }
+
+    @Test
+    void malformedJsonIsTheClientsMistake400NotABrokerFailure() throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(client.base().resolve("/api/session"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"user\": guest")));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(ConsoleClient.json(response).path("error").asText()).startsWith("request body is not valid JSON: ");
+    }
+
+    @Test
+    void managementApiDownIsNamedWithItsAddressInTheApiAndTheFormAndLocksNoOne() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String managementUrl = "http://127.0.0.1:" + closedPort;
+        ConsoleSettings down = new ConsoleSettings(ConsoleSettings.DEFAULT_BIND, 0, AmqpSettings.of(broker.amqpUri()),
+                URI.create(managementUrl), false, ConsoleSettings.DEFAULT_SESSION_IDLE, EventsSettings.DEFAULT_STREAM,
+                Optional.empty());
+        try (Console unreachable = Console.start(down)) {
+            ConsoleClient signingIn = new ConsoleClient(unreachable);
+            for (int i = 0; i <= SignInThrottle.FREE_FAILURES; i++) {
+                HttpResponse<String> api = signingIn.signIn("guest", "guest");
+                assertThat(api.statusCode()).as("attempt %d", i + 1).isEqualTo(502);
+                assertThat(ConsoleClient.json(api).path("error").asText())
+                        .startsWith("the broker or its management API failed: cannot reach the management API at "
+                                + managementUrl + ": ")
+                        .containsIgnoringCase("connection refused").doesNotContain("null");
+            }
+
+            HttpResponse<String> form = signingIn.postForm("/sign-in", Map.of("user", "guest", "password", "guest"));
+            assertThat(form.statusCode()).isEqualTo(502);
+            assertThat(form.headers().firstValue("Content-Type")).contains(Reply.HTML_TYPE);
+            assertThat(form.body()).contains("id=\"sign-in-form\"")
+                    .contains("cannot reach the management API at " + managementUrl);
+        }
     }
 }
