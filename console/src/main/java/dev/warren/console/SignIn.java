@@ -95,7 +95,9 @@ final class SignIn {
      * Checks the credentials with the broker and starts a session.
      *
      * @throws AccessRefusedException with the message to show when the broker refuses them
-     * @throws TooManyFailures         when the user name is locked after repeated failures
+     * @throws TooManyFailures         when the user name is locked after repeated failures, or as many
+     *                                 attempts as may still fail before the lock are being checked
+     * @throws IOException             when the management API cannot be reached (the attempt is not counted)
      */
     private Session start(String user, String password) throws IOException {
         if (user.isBlank() || password.isEmpty()) {
@@ -110,16 +112,17 @@ final class SignIn {
         try {
             broker.management().get("/api/whoami");
         } catch (AccessRefusedException e) {
-            broker.close();
+            // The reservation ends first: were close() to throw, the name would otherwise keep an attempt in flight for good.
             throttle.failed(user);
+            broker.close();
             log.info("sign-in refused for '{}': {}", user, e.getMessage());
             throw new AccessRefusedException(e.getMessage().contains("Not management user")
                     ? "user '" + user + "' may not use the management API: give it the 'management' tag (or"
                             + " 'monitoring' to see every worker)"
                     : WRONG_CREDENTIALS);
         } catch (IOException | RuntimeException e) {
-            broker.close();
             throttle.released(user);
+            broker.close();
             throw e;
         }
         throttle.succeeded(user);
