@@ -70,7 +70,7 @@ public final class Console implements AutoCloseable {
         }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/", new ConsoleHttp(routes, sessions, settings.behindTls()));
+        server.createContext("/", new ConsoleHttp(routes, sessions, settings));
         server.start();
         Console console = new Console(server, sessions, executor);
         String address = settings.bind() + ":" + console.port();

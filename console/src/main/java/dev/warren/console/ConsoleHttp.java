@@ -31,12 +31,12 @@ final class ConsoleHttp implements HttpHandler {
 
     private final Routes routes;
     private final Sessions sessions;
-    private final boolean behindTls;
+    private final ConsoleSettings settings;
 
-    ConsoleHttp(Routes routes, Sessions sessions, boolean behindTls) {
+    ConsoleHttp(Routes routes, Sessions sessions, ConsoleSettings settings) {
         this.routes = routes;
         this.sessions = sessions;
-        this.behindTls = behindTls;
+        this.settings = settings;
     }
 
     @Override
@@ -47,7 +47,7 @@ final class ConsoleHttp implements HttpHandler {
                 reply = answer(exchange);
             } catch (RuntimeException e) {
                 log.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e.toString());
-                reply = Reply.error(500, "the console failed: " + e.getMessage());
+                reply = Reply.error(500, "the console failed: " + FailureMessages.describe(e));
             }
             send(exchange, reply);
         }
@@ -89,8 +89,13 @@ final class ConsoleHttp implements HttpHandler {
                 return Reply.error(403, "the broker refused: " + Refusals.describe(e));
             }
             log.warn("{} {} failed: {}", method, path, e.toString());
-            return Reply.error(502, "the broker or its management API failed: " + e.getMessage());
+            return Reply.error(502, brokerFailed(e));
         }
+    }
+
+    /** The message of a request that failed in the broker or its management API (HTTP 502). */
+    static String brokerFailed(Exception e) {
+        return "the broker or its management API failed: " + FailureMessages.describe(e);
     }
 
     /** Why a state-changing request is refused: cross-origin, or (signed in) without the session's CSRF token. */
@@ -98,9 +103,11 @@ final class ConsoleHttp implements HttpHandler {
             throws IOException {
         Headers headers = exchange.getRequestHeaders();
         String origin = headers.getFirst("Origin");
-        String host = headers.getFirst("Host");
-        if (origin != null && !origin.equals((behindTls ? "https://" : "http://") + host)) {
-            return Optional.of("cross-origin request from " + origin + " refused");
+        if (origin != null) {
+            Optional<String> refusal = refuseOrigin(origin, headers.getFirst("Host"));
+            if (refusal.isPresent()) {
+                return refusal;
+            }
         }
         if ("cross-site".equals(headers.getFirst("Sec-Fetch-Site"))) {
             return Optional.of("cross-site request refused");
@@ -118,6 +125,23 @@ final class ConsoleHttp implements HttpHandler {
                     + CSRF_FIELD + " form field)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why a request from {@code origin} is refused: it is not {@code --public-origin} when that is set,
+     * else not the origin the {@code Host} header names (which a proxy that rewrites Host breaks).
+     */
+    private Optional<String> refuseOrigin(String origin, String host) {
+        if (settings.publicOrigin().isPresent()) {
+            String accepted = settings.publicOrigin().get().toString();
+            return origin.equals(accepted) ? Optional.empty() : Optional.of("cross-origin request from " + origin
+                    + " refused: the console accepts only its --public-origin " + accepted);
+        }
+        String expected = (settings.behindTls() ? "https://" : "http://") + host;
+        return origin.equals(expected) ? Optional.empty() : Optional.of("cross-origin request from " + origin
+                + " refused: the console's origin is " + expected + " (from the Host header). If browsers reach it at "
+                + origin + " through a proxy, start the console with --public-origin " + origin
+                + " or have the proxy forward the Host header (nginx: proxy_set_header Host $host;)");
     }
 
     /** The value of a request cookie. */

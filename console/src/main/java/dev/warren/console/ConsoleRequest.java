@@ -1,5 +1,6 @@
 package dev.warren.console;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -63,10 +64,18 @@ final class ConsoleRequest {
         return parse(new String(body(), StandardCharsets.UTF_8));
     }
 
-    /** The body as JSON. */
+    /**
+     * The body as JSON.
+     *
+     * @throws IllegalArgumentException when it is not JSON (the client's mistake: HTTP 400)
+     */
     JsonNode json() throws IOException {
         byte[] bytes = body();
-        return bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+        try {
+            return bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("request body is not valid JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     private byte[] body() throws IOException {

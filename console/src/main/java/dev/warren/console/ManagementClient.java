@@ -39,7 +39,8 @@ final class ManagementClient {
      * {@code GET} of an API path such as {@code /api/whoami}, as JSON.
      *
      * @throws AccessRefusedException on HTTP 401 or 403, with the broker's reason
-     * @throws IOException when the API cannot be reached or answers another error
+     * @throws IOException when the API cannot be reached ("cannot reach the management API at ...") or
+     *                     answers another error
      */
     JsonNode get(String path) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT)
@@ -50,6 +51,8 @@ final class ManagementClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during GET " + baseUrl + path, e);
+        } catch (IOException e) {
+            throw new IOException("cannot reach the management API at " + baseUrl + ": " + FailureMessages.describe(e), e);
         }
         int status = response.statusCode();
         if (status == 401 || status == 403) {

@@ -3,8 +3,9 @@ package dev.warren.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.core.config.Durations;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -51,7 +52,7 @@ final class SignIn {
         if (request.optionalSession().isPresent()) {
             return Reply.redirect(HOME);
         }
-        return Reply.html(200, Pages.signIn(null, "", request.param("next").orElse(HOME)));
+        return Reply.html(200, Pages.signIn(null, "", safeNext(request.param("next").orElse(null))));
     }
 
     private Reply signInForm(ConsoleRequest request) throws IOException {
@@ -66,6 +67,9 @@ final class SignIn {
             return Reply.html(429, Pages.signIn(e.getMessage(), user, next));
         } catch (AccessRefusedException e) {
             return Reply.html(401, Pages.signIn(e.getMessage(), user, next));
+        } catch (IOException e) {
+            log.warn("sign-in as '{}' not checked: {}", user, e.toString());
+            return Reply.html(502, Pages.signIn(ConsoleHttp.brokerFailed(e), user, next));
         }
     }
 
@@ -91,36 +95,52 @@ final class SignIn {
      * Checks the credentials with the broker and starts a session.
      *
      * @throws AccessRefusedException with the message to show when the broker refuses them
-     * @throws TooManyFailures         when the user name is locked after repeated failures
+     * @throws TooManyFailures         when the user name is locked after repeated failures, or as many
+     *                                 attempts as may still fail before the lock are being checked
+     * @throws IOException             when the management API cannot be reached (the attempt is not counted)
      */
     private Session start(String user, String password) throws IOException {
         if (user.isBlank() || password.isEmpty()) {
             throw new AccessRefusedException(WRONG_CREDENTIALS);
         }
-        Optional<Duration> locked = throttle.lockedFor(user);
-        if (locked.isPresent()) {
-            log.info("sign-in as '{}' not tried: locked for {} after {} or more failures in a row", user,
-                    Durations.format(locked.get()), SignInThrottle.FREE_FAILURES);
-            throw new TooManyFailures("too many failed sign-ins as '" + user + "': try again in "
-                    + Math.max(1, locked.get().toSeconds()) + " s");
+        // Reserved before the broker is asked, atomically with the failure count: parallel guesses cannot all get through.
+        Optional<SignInThrottle.Refusal> refusal = throttle.reserve(user);
+        if (refusal.isPresent()) {
+            throw tooMany(user, refusal.get());
         }
         UserBroker broker = new UserBroker(settings, http, user, password);
         try {
             broker.management().get("/api/whoami");
-            throttle.succeeded(user);
         } catch (AccessRefusedException e) {
-            broker.close();
+            // The reservation ends first: were close() to throw, the name would otherwise keep an attempt in flight for good.
             throttle.failed(user);
+            broker.close();
             log.info("sign-in refused for '{}': {}", user, e.getMessage());
             throw new AccessRefusedException(e.getMessage().contains("Not management user")
                     ? "user '" + user + "' may not use the management API: give it the 'management' tag (or"
                             + " 'monitoring' to see every worker)"
                     : WRONG_CREDENTIALS);
+        } catch (IOException | RuntimeException e) {
+            throttle.released(user);
+            broker.close();
+            throw e;
         }
+        throttle.succeeded(user);
         return sessions.start(broker);
     }
 
-    /** A sign-in not even tried: the user name is locked by {@link SignInThrottle}. */
+    private static TooManyFailures tooMany(String user, SignInThrottle.Refusal refusal) {
+        String wait = Math.max(1, refusal.retryAfter().toSeconds()) + " s";
+        if (refusal.locked()) {
+            log.info("sign-in as '{}' not tried: locked for {} after {} or more failures in a row", user,
+                    Durations.format(refusal.retryAfter()), SignInThrottle.FREE_FAILURES);
+            return new TooManyFailures("too many failed sign-ins as '" + user + "': try again in " + wait);
+        }
+        log.info("sign-in as '{}' not tried: as many attempts as may still fail before the lock are being checked", user);
+        return new TooManyFailures("too many sign-ins as '" + user + "' at once: try again in " + wait);
+    }
+
+    /** A sign-in not even tried: the user name is locked by {@link SignInThrottle}, or would be by the attempts in flight. */
     private static final class TooManyFailures extends RuntimeException {
         TooManyFailures(String message) {
             super(message);
@@ -141,9 +161,24 @@ final class SignIn {
                 + (settings.behindTls() ? "; Secure" : "");
     }
 
-    /** Only a path of this console: never an absolute URL (no open redirect). */
+    /**
+     * {@code next} when it is a path of this console, else the overview: never anything a browser
+     * could take for another host (no open redirect). Browsers drop tabs and line breaks from URLs
+     * and read {@code \} as {@code /}, so {@code /<tab>/evil.example} and {@code /\evil.example} are
+     * {@code //evil.example} to them: a path with a control character, white space or backslash is
+     * refused outright, as is one that {@link URI} parses with an authority or a scheme.
+     */
     private static String safeNext(String next) {
-        return Optional.ofNullable(next).filter(path -> path.startsWith("/") && !path.startsWith("//")
-                && !path.contains("\\")).orElse(HOME);
+        if (next == null || !next.startsWith("/") || next.startsWith("//")
+                || next.chars().anyMatch(c -> c == '\\' || Character.isISOControl(c) || Character.isWhitespace(c)
+                        || Character.isSpaceChar(c))) {
+            return HOME;
+        }
+        try {
+            URI uri = new URI(next);
+            return uri.getScheme() == null && uri.getRawAuthority() == null ? next : HOME;
+        } catch (URISyntaxException e) {
+            return HOME;
+        }
     }
 }

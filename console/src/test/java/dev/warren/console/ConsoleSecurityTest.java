@@ -157,6 +157,34 @@ class ConsoleSecurityTest {
     }
 
     @Test
+    void behindAProxyThatRewritesHostSignInFromTheUrlBrowsersUseIsRefusedWithWhatToDo() throws Exception {
+        HttpResponse<String> signIn = client.postJson("/api/session", JsonNodeFactory.instance.objectNode()
+                .put("user", "guest").put("password", "guest"), Map.of("Origin", "https://console.example"));
+
+        assertThat(signIn.statusCode()).isEqualTo(403);
+        assertThat(ConsoleClient.json(signIn).path("error").asText())
+                .startsWith("cross-origin request from https://console.example refused")
+                .contains("--public-origin https://console.example").contains("proxy_set_header Host $host;");
+    }
+
+    @Test
+    void publicOriginIsTheOnlyOriginAcceptedWhateverTheHostHeader() throws Exception {
+        try (Console proxied = Console.start(settings(broker).withPort(0).withBehindTls(true)
+                .withPublicOrigin(URI.create("https://console.example")))) {
+            ConsoleClient behindProxy = new ConsoleClient(proxied);
+            ObjectNode guest = JsonNodeFactory.instance.objectNode().put("user", "guest").put("password", "guest");
+
+            HttpResponse<String> fromPublic = behindProxy.postJson("/api/session", guest, Map.of("Origin", "https://console.example"));
+            assertThat(fromPublic.statusCode()).isEqualTo(200);
+            HttpResponse<String> fromHost = behindProxy.postJson("/api/session", guest,
+                    Map.of("Origin", "https://127.0.0.1:" + proxied.port()));
+            assertThat(fromHost.statusCode()).isEqualTo(403);
+            assertThat(ConsoleClient.json(fromHost).path("error").asText())
+                    .contains("accepts only its --public-origin https://console.example");
+        }
+    }
+
+    @Test
     void readOnlyUserSeesDeadLettersButMayNotReplayThem() throws Exception {
         String user = users.create("console-reader", PASSWORD, "", "", ".*");
         String csrf = ConsoleClient.csrfToken(client.signIn(user, PASSWORD));

@@ -7,6 +7,7 @@ import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.InvalidSettingException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConsoleSettingsTest {
@@ -47,5 +48,21 @@ class ConsoleSettingsTest {
     void sessionIdleBelowAMinuteIsRefused() {
         assertThatThrownBy(() -> DEFAULTS.withSessionIdle(Duration.ofSeconds(5))).isInstanceOf(InvalidSettingException.class)
                 .hasMessage("console session idle timeout must be >= 1m, was 5s");
+    }
+
+    @Test
+    void publicOriginIsKeptAsBrowsersWriteOriginAndAnythingMoreIsRefused() {
+        assertThat(DEFAULTS.publicOrigin()).isEmpty();
+        assertThat(DEFAULTS.withPublicOrigin(URI.create("HTTPS://Console.Example:443/")).publicOrigin())
+                .contains(URI.create("https://console.example"));
+        assertThat(DEFAULTS.withPublicOrigin(URI.create("http://console.example:8443")).publicOrigin())
+                .contains(URI.create("http://console.example:8443"));
+        for (String bad : List.of("ftp://console.example", "https://console.example/console", "https://console.example/?a=b",
+                "console.example", "https://ops@console.example", "https:///path")) {
+            assertThatThrownBy(() -> DEFAULTS.withPublicOrigin(URI.create(bad))).as(bad)
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessage("console public origin (--public-origin) must be http:// or https://, a host and an"
+                            + " optional port, with no path, was " + bad);
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.warren.console.Console;
 import dev.warren.console.ConsoleSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -47,6 +48,12 @@ final class ConsoleCommand implements Callable<Integer> {
                     + " plain-HTTP warning is not logged (env WARREN_CONSOLE_BEHIND_TLS; default ${DEFAULT-VALUE}).")
     boolean behindTls;
 
+    @Option(names = "--public-origin", paramLabel = "URL", defaultValue = "${env:WARREN_CONSOLE_PUBLIC_ORIGIN}",
+            description = "The URL browsers reach the console at, such as https://console.example (scheme, host, optional"
+                    + " port, no path), when a proxy in front rewrites the Host header: then the only origin a sign-in or"
+                    + " action may come from (env WARREN_CONSOLE_PUBLIC_ORIGIN; default: the origin the Host header names).")
+    URI publicOrigin;
+
     @Option(names = "--session-idle", paramLabel = "DURATION", converter = DurationConverter.class,
             defaultValue = "${env:WARREN_CONSOLE_SESSION_IDLE:-30m}",
             description = "Sign a user out after this long without a request (env WARREN_CONSOLE_SESSION_IDLE;"
@@ -59,7 +66,7 @@ final class ConsoleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConsoleSettings settings = new ConsoleSettings(bind, port, connection.toSettings("warren-console"),
-                managementUrl, behindTls, sessionIdle, events.stream());
+                managementUrl, behindTls, sessionIdle, events.stream(), Optional.ofNullable(publicOrigin));
         CountDownLatch stopped = new CountDownLatch(1);
         Console console = Console.start(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
