@@ -2,7 +2,6 @@ package dev.warren.events;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
@@ -16,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,16 +59,15 @@ public final class EventPublisher implements AutoCloseable {
     private final AmqpConnections connections;
     private final EventDrops drops;
     private final ArrayBlockingQueue<Event> buffer;
-    private final Semaphore window = new Semaphore(WINDOW);
-    // Sequence number -> events of each published message awaiting its confirm; cleared (and counted
-    // as drops) when the channel closes.
-    private final ConcurrentSkipListMap<Long, Integer> unconfirmed = new ConcurrentSkipListMap<>();
     private final LongAdder confirmed = new LongAdder();
     private final Thread thread;
     private volatile boolean closing;
     // Publisher thread only.
     private Connection connection;
     private Channel channel;
+    // The unconfirmed messages of the current channel: a new one with each channel (ConfirmWindow
+    // says why). Set by the publisher thread; volatile for close(), which waits for it to empty.
+    private volatile ConfirmWindow window;
     // Set by the publisher thread, and by the channel's shutdown listener when the broker closes it.
     private volatile long retryAt = System.nanoTime();
     private volatile EventDrops.Reason reasonOfLastFailure = EventDrops.Reason.UNAVAILABLE;
@@ -155,21 +150,21 @@ public final class EventPublisher implements AutoCloseable {
             drops.dropped(reasonOfLastFailure, batch.size(), lastFailure);
             return;
         }
+        ConfirmWindow confirms = window;
         for (int from = 0; from < batch.size(); from += PER_MESSAGE) {
             List<Event> events = batch.subList(from, Math.min(batch.size(), from + PER_MESSAGE));
-            if (!window.tryAcquire(1, TimeUnit.SECONDS)) {
+            if (!confirms.acquire(1, TimeUnit.SECONDS)) {
                 drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - from, "no confirms for 1s");
                 return;
             }
             long seq = channel.getNextPublishSeqNo();
-            unconfirmed.put(seq, events.size());
+            confirms.published(seq, events.size());
             try {
                 channel.basicPublish("", settings.stream(), properties(events), EventCodec.encode(events));
             } catch (IOException | RuntimeException e) {
-                if (unconfirmed.remove(seq) != null) {
-                    window.release();
-                }
-                drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - from, describe(e));
+                // This message's events are counted by whoever removes it: here, or the window's close.
+                int lost = batch.size() - from - (confirms.takeBack(seq) ? 0 : events.size());
+                drops.dropped(EventDrops.Reason.UNAVAILABLE, lost, describe(e));
                 return;
             }
         }
@@ -188,8 +183,16 @@ public final class EventPublisher implements AutoCloseable {
 
     /** True when a channel to the declared stream is open; opens one at most every {@link #RETRY_INTERVAL}. */
     private boolean ready() {
-        if (channel != null && channel.isOpen()) {
+        if (channel != null && channel.isOpen() && !window.isClosed()) {
             return true;
+        }
+        if (channel != null) {
+            // Closed, or closed and recovered by amqp-client: its window is closed, so a new channel
+            // gets a new one (the recovered channel would keep the confirm listener of the old).
+            // Messages published on the recovered channel after the close are lost with it.
+            drops.dropped(reasonOfLastFailure, window.close(), lastFailure);
+            abort(channel);
+            channel = null;
         }
         if (System.nanoTime() - retryAt < 0) {
             return false;
@@ -200,9 +203,11 @@ public final class EventPublisher implements AutoCloseable {
                 connection = connections.openSide(CONNECTION_ROLE);
             }
             Channel opened = EventStream.open(connection, settings);
+            ConfirmWindow confirms = new ConfirmWindow(drops, confirmed);
             opened.confirmSelect();
             opened.addConfirmListener(confirms);
-            opened.addShutdownListener(this::channelClosed);
+            opened.addShutdownListener(cause -> channelClosed(confirms, cause));
+            window = confirms;
             channel = opened;
             return true;
         } catch (IOException | TimeoutException | RuntimeException e) {
@@ -214,53 +219,17 @@ public final class EventPublisher implements AutoCloseable {
         }
     }
 
-    private final ConfirmListener confirms = new ConfirmListener() {
-        @Override
-        public void handleAck(long seq, boolean multiple) {
-            confirmed.add(settle(seq, multiple));
-            drops.confirmed();
+    private static void abort(Channel channel) {
+        try {
+            channel.abort();
+        } catch (IOException | RuntimeException e) {
+            log.debug("task events: aborting a closed channel failed", e);
         }
-
-        @Override
-        public void handleNack(long seq, boolean multiple) {
-            drops.dropped(EventDrops.Reason.NACKED, settle(seq, multiple), "the broker answered basic.nack");
-        }
-    };
-
-    /** Forgets confirmed messages and frees their window slots; returns how many events they held. */
-    private int settle(long seq, boolean multiple) {
-        int messages = 0;
-        int events = 0;
-        if (multiple) {
-            ConcurrentNavigableMap<Long, Integer> done = unconfirmed.headMap(seq, true);
-            for (Long key : done.keySet()) {
-                Integer n = done.remove(key);
-                if (n != null) {
-                    messages++;
-                    events += n;
-                }
-            }
-        } else {
-            Integer n = unconfirmed.remove(seq);
-            if (n != null) {
-                messages = 1;
-                events = n;
-            }
-        }
-        window.release(messages);
-        return events;
-    }
-
-    /** Events in messages not confirmed yet. */
-    private int unconfirmedEvents() {
-        return unconfirmed.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** The channel closed (refused, connection lost): its unconfirmed events are lost. */
-    private void channelClosed(ShutdownSignalException cause) {
-        int lost = unconfirmedEvents();
-        window.release(unconfirmed.size());
-        unconfirmed.clear();
+    private void channelClosed(ConfirmWindow confirms, ShutdownSignalException cause) {
+        int lost = confirms.close();
         if (!cause.isInitiatedByApplication()) {
             reasonOfLastFailure = refused(cause) ? EventDrops.Reason.REFUSED : EventDrops.Reason.UNAVAILABLE;
             lastFailure = "stream '" + settings.stream() + "': " + describe(cause);
@@ -296,14 +265,14 @@ public final class EventPublisher implements AutoCloseable {
             if (thread.isAlive()) {
                 thread.join(FLUSH_TIMEOUT);
             }
-            while (!unconfirmed.isEmpty() && System.nanoTime() - deadline < 0) {
+            while (window != null && !window.isEmpty() && System.nanoTime() - deadline < 0) {
                 Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         thread.interrupt();
-        long left = buffer.size() + unconfirmedEvents();
+        long left = buffer.size() + (window == null ? 0 : window.events());
         buffer.clear();
         if (left > 0) {
             drops.dropped(EventDrops.Reason.SHUTDOWN, left, left + " events not published or confirmed within "

@@ -1,0 +1,124 @@
+package dev.warren.events;
+
+import com.rabbitmq.client.ConfirmListener;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The messages published on one events channel and not confirmed yet, and the permits that bound
+ * them ({@link EventPublisher#WINDOW}). One window per channel, never reused: when its channel
+ * closes the window is {@link #close() closed}, and the publisher opens a new channel with a new
+ * window. Whoever removes a message (its confirm, the publisher taking back a publish that failed,
+ * the close) counts its events and frees its permit, once.
+ *
+ * <p>Why one per channel: with one window for every channel, the close that released the permits
+ * of the unconfirmed messages and then cleared them raced the publisher thread, which could take a
+ * permit and record its message in between; the clear removed it, the failed publish found nothing
+ * to take back, and its permit was gone for good. After enough channel losses no permit was left
+ * and every batch was dropped. Now a message recorded on a closed window after its close is taken
+ * back by the publisher (its publish on the closed channel fails), and a permit lost on a closed
+ * window is lost with the window, never from the next channel's.
+ *
+ * <p>Thread-safe: the publisher thread acquires and records; confirms and the close arrive on
+ * amqp-client's threads.
+ */
+final class ConfirmWindow implements ConfirmListener {
+
+    private final EventDrops drops;
+    private final LongAdder confirmed;
+    private final Semaphore permits = new Semaphore(EventPublisher.WINDOW);
+    // Sequence number -> events of each published message awaiting its confirm.
+    private final ConcurrentSkipListMap<Long, Integer> unconfirmed = new ConcurrentSkipListMap<>();
+    private volatile boolean closed;
+
+    /** A window counting confirmed events in {@code confirmed} and nacked ones in {@code drops}. */
+    ConfirmWindow(EventDrops drops, LongAdder confirmed) {
+        this.drops = drops;
+        this.confirmed = confirmed;
+    }
+
+    /** Waits up to {@code timeout} for room for one more message; false when there was none. */
+    boolean acquire(long timeout, TimeUnit unit) throws InterruptedException {
+        return permits.tryAcquire(timeout, unit);
+    }
+
+    /** Records a message of {@code events} events about to be published as {@code seq}, after {@link #acquire}. */
+    void published(long seq, int events) {
+        unconfirmed.put(seq, events);
+    }
+
+    /**
+     * Takes back the message {@code seq}, whose publish failed; true when it was still recorded
+     * (then its permit is free again and the caller counts its events), false when the close took it
+     * and counted it already.
+     */
+    boolean takeBack(long seq) {
+        if (unconfirmed.remove(seq) == null) {
+            return false;
+        }
+        permits.release();
+        return true;
+    }
+
+    /** True once {@link #close()} ran: the channel closed, and this window takes no more messages. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** True when no message awaits its confirm. */
+    boolean isEmpty() {
+        return unconfirmed.isEmpty();
+    }
+
+    /** Events in messages not confirmed yet. */
+    int events() {
+        return unconfirmed.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** The channel closed: forgets every unconfirmed message and returns how many events they held (lost). */
+    int close() {
+        closed = true;
+        return settle(Long.MAX_VALUE, true);
+    }
+
+    @Override
+    public void handleAck(long seq, boolean multiple) {
+        int events = settle(seq, multiple);
+        if (events > 0) {
+            confirmed.add(events);
+            drops.confirmed();
+        }
+    }
+
+    @Override
+    public void handleNack(long seq, boolean multiple) {
+        drops.dropped(EventDrops.Reason.NACKED, settle(seq, multiple), "the broker answered basic.nack");
+    }
+
+    /** Forgets settled messages and frees their permits; returns how many events they held. */
+    private int settle(long seq, boolean multiple) {
+        int messages = 0;
+        int events = 0;
+        if (multiple) {
+            ConcurrentNavigableMap<Long, Integer> done = unconfirmed.headMap(seq, true);
+            for (Long key : done.keySet()) {
+                Integer n = done.remove(key);
+                if (n != null) {
+                    messages++;
+                    events += n;
+                }
+            }
+        } else {
+            Integer n = unconfirmed.remove(seq);
+            if (n != null) {
+                messages = 1;
+                events = n;
+            }
+        }
+        permits.release(messages);
+        return events;
+    }
+}
