@@ -1,6 +1,9 @@
 package dev.warren.events;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.ReturnListener;
+import java.util.Map;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
@@ -25,14 +28,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe: the publisher thread acquires and records; confirms and the close arrive on
  * amqp-client's threads.
  */
-final class ConfirmWindow implements ConfirmListener {
+final class ConfirmWindow implements ConfirmListener, ReturnListener {
+
+    /** A message awaiting its confirm: its id (a return names it) and how many events it holds. */
+    private record Pending(String messageId, int events) {
+    }
+
 
     private final EventDrops drops;
     private final LongAdder confirmed;
     private final Semaphore permits = new Semaphore(EventPublisher.WINDOW);
-    // Sequence number -> events of each published message awaiting its confirm.
-    private final ConcurrentSkipListMap<Long, Integer> unconfirmed = new ConcurrentSkipListMap<>();
+    // Sequence number -> each published message awaiting its confirm.
+    private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
     private volatile boolean closed;
+    private volatile boolean returned;
 
     /** A window counting confirmed events in {@code confirmed} and nacked ones in {@code drops}. */
     ConfirmWindow(EventDrops drops, LongAdder confirmed) {
@@ -45,9 +54,9 @@ final class ConfirmWindow implements ConfirmListener {
         return permits.tryAcquire(timeout, unit);
     }
 
-    /** Records a message of {@code events} events about to be published as {@code seq}, after {@link #acquire}. */
-    void published(long seq, int events) {
-        unconfirmed.put(seq, events);
+    /** Records the message {@code messageId} of {@code events} events about to be published as {@code seq}, after {@link #acquire}. */
+    void published(long seq, String messageId, int events) {
+        unconfirmed.put(seq, new Pending(messageId, events));
     }
 
     /**
@@ -68,6 +77,14 @@ final class ConfirmWindow implements ConfirmListener {
         return closed;
     }
 
+    /**
+     * True once the broker returned a message as unroutable: the stream is gone (deleted), and the
+     * publisher resets the channel so the next batch declares it again.
+     */
+    boolean returned() {
+        return returned;
+    }
+
     /** True when no message awaits its confirm. */
     boolean isEmpty() {
         return unconfirmed.isEmpty();
@@ -75,7 +92,7 @@ final class ConfirmWindow implements ConfirmListener {
 
     /** Events in messages not confirmed yet. */
     int events() {
-        return unconfirmed.values().stream().mapToInt(Integer::intValue).sum();
+        return unconfirmed.values().stream().mapToInt(Pending::events).sum();
     }
 
     /** The channel closed: forgets every unconfirmed message and returns how many events they held (lost). */
@@ -98,24 +115,45 @@ final class ConfirmWindow implements ConfirmListener {
         drops.dropped(EventDrops.Reason.NACKED, settle(seq, multiple), "the broker answered basic.nack");
     }
 
+    /**
+     * The broker returned a mandatory message: no queue by the stream's name. Its events are dropped
+     * here, and the message forgotten, so the {@code basic.ack} that follows its return (a returned
+     * message is still confirmed) neither counts them again nor as confirmed.
+     */
+    @Override
+    public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
+                             AMQP.BasicProperties properties, byte[] body) {
+        returned = true;
+        for (Map.Entry<Long, Pending> entry : unconfirmed.entrySet()) {
+            if (entry.getValue().messageId().equals(properties.getMessageId())) {
+                if (unconfirmed.remove(entry.getKey()) != null) {
+                    permits.release();
+                    drops.dropped(EventDrops.Reason.UNROUTABLE, entry.getValue().events(), "the broker returned them ("
+                            + replyText + "): no stream '" + routingKey + "'; it is declared again with the next events");
+                }
+                return;
+            }
+        }
+    }
+
     /** Forgets settled messages and frees their permits; returns how many events they held. */
     private int settle(long seq, boolean multiple) {
         int messages = 0;
         int events = 0;
         if (multiple) {
-            ConcurrentNavigableMap<Long, Integer> done = unconfirmed.headMap(seq, true);
+            ConcurrentNavigableMap<Long, Pending> done = unconfirmed.headMap(seq, true);
             for (Long key : done.keySet()) {
-                Integer n = done.remove(key);
-                if (n != null) {
+                Pending pending = done.remove(key);
+                if (pending != null) {
                     messages++;
-                    events += n;
+                    events += pending.events();
                 }
             }
         } else {
-            Integer n = unconfirmed.remove(seq);
-            if (n != null) {
+            Pending pending = unconfirmed.remove(seq);
+            if (pending != null) {
                 messages = 1;
-                events = n;
+                events = pending.events();
             }
         }
         permits.release(messages);

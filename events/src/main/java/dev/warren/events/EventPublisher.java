@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * asynchronously (at most {@link #WINDOW} messages unconfirmed). A message holds up to
  * {@link #PER_MESSAGE} events, as many as are waiting (docs/events.md: one JSON line each). When the stream cannot be reached or is
  * refused, events are dropped and counted ({@link EventDrops}) and the thread tries again every
- * {@link #RETRY_INTERVAL}. {@link #close()} flushes for at most {@link #FLUSH_TIMEOUT}.
+ * {@link #RETRY_INTERVAL}. Messages are mandatory: when the stream was deleted, those the broker
+ * returns are dropped and counted, and the next batch declares the stream again. {@link #close()} flushes for at most {@link #FLUSH_TIMEOUT}.
  *
  * <p>Thread-safe: {@link #offer} from any thread; the channel is used by the publisher thread
  * only; confirms arrive on amqp-client's threads.
@@ -158,9 +159,12 @@ public final class EventPublisher implements AutoCloseable {
                 return;
             }
             long seq = channel.getNextPublishSeqNo();
-            confirms.published(seq, events.size());
+            AMQP.BasicProperties properties = properties(events);
+            confirms.published(seq, properties.getMessageId(), events.size());
             try {
-                channel.basicPublish("", settings.stream(), properties(events), EventCodec.encode(events));
+                // Mandatory: deleting a queue does not close the channels publishing to it, so without
+                // it the broker would confirm every event sent to a deleted stream and route none.
+                channel.basicPublish("", settings.stream(), true, properties, EventCodec.encode(events));
             } catch (IOException | RuntimeException e) {
                 // This message's events are counted by whoever removes it: here, or the window's close.
                 int lost = batch.size() - from - (confirms.takeBack(seq) ? 0 : events.size());
@@ -183,14 +187,21 @@ public final class EventPublisher implements AutoCloseable {
 
     /** True when a channel to the declared stream is open; opens one at most every {@link #RETRY_INTERVAL}. */
     private boolean ready() {
-        if (channel != null && channel.isOpen() && !window.isClosed()) {
+        if (channel != null && channel.isOpen() && !window.isClosed() && !window.returned()) {
             return true;
         }
         if (channel != null) {
             // Closed, or closed and recovered by amqp-client: its window is closed, so a new channel
             // gets a new one (the recovered channel would keep the confirm listener of the old).
             // Messages published on the recovered channel after the close are lost with it.
-            drops.dropped(reasonOfLastFailure, window.close(), lastFailure);
+            // Or the stream is gone (a message came back unroutable): the new channel declares it
+            // again, at once; messages still unconfirmed went to the missing stream too.
+            if (window.returned()) {
+                log.debug("task events: stream '{}' is gone; declaring it again", settings.stream());
+                drops.dropped(EventDrops.Reason.UNROUTABLE, window.close(), "stream '" + settings.stream() + "' is gone");
+            } else {
+                drops.dropped(reasonOfLastFailure, window.close(), lastFailure);
+            }
             abort(channel);
             channel = null;
         }
@@ -206,6 +217,7 @@ public final class EventPublisher implements AutoCloseable {
             ConfirmWindow confirms = new ConfirmWindow(drops, confirmed);
             opened.confirmSelect();
             opened.addConfirmListener(confirms);
+            opened.addReturnListener(confirms);
             opened.addShutdownListener(cause -> channelClosed(confirms, cause));
             window = confirms;
             channel = opened;
