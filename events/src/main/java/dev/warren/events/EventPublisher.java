@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@link #RETRY_INTERVAL}. Messages are mandatory: when the stream was deleted, those the broker
  * returns are dropped and counted, and the next batch declares the stream again. {@link #close()} flushes for at most {@link #FLUSH_TIMEOUT}.
  *
- * <p>Thread-safe: {@link #offer} from any thread; the channel is used by the publisher thread
- * only; confirms arrive on amqp-client's threads.
+ * <p>Thread-safe: {@link #offer} from any thread; the connection and channel are opened, used and
+ * closed by the publisher thread only, so a close can never miss a connection being opened;
+ * confirms arrive on amqp-client's threads.
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -53,6 +54,8 @@ public final class EventPublisher implements AutoCloseable {
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(5);
     /** How long {@link #close()} waits for buffered events to be published and confirmed. */
     public static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(3);
+    /** How long {@link #close()} then waits for the publisher thread to close its connection. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** The role in the connection name: {@code <name>-events}. */
     static final String CONNECTION_ROLE = "events";
 
@@ -62,13 +65,15 @@ public final class EventPublisher implements AutoCloseable {
     private final ArrayBlockingQueue<Event> buffer;
     private final LongAdder confirmed = new LongAdder();
     private final Thread thread;
+    // Written by close() before closing, so the publisher thread sees it once it sees closing.
+    private volatile long flushDeadline;
     private volatile boolean closing;
-    // Publisher thread only.
+    // Publisher thread only: it alone opens and closes the connection (close() only asks it to).
     private Connection connection;
     private Channel channel;
     // The unconfirmed messages of the current channel: a new one with each channel (ConfirmWindow
-    // says why). Set by the publisher thread; volatile for close(), which waits for it to empty.
-    private volatile ConfirmWindow window;
+    // says why).
+    private ConfirmWindow window;
     // Set by the publisher thread, and by the channel's shutdown listener when the broker closes it.
     private volatile long retryAt = System.nanoTime();
     private volatile EventDrops.Reason reasonOfLastFailure = EventDrops.Reason.UNAVAILABLE;
@@ -113,13 +118,26 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private void run() {
-        // Connect and declare at once: the stream exists for readers before the first task, and an
-        // unreachable or refused stream is reported at start, not at the first task.
-        if (!ready()) {
-            log.debug("task events: stream '{}' not ready at start: {}", settings.stream(), lastFailure);
+        try {
+            // Connect and declare at once: the stream exists for readers before the first task, and an
+            // unreachable or refused stream is reported at start, not at the first task.
+            if (!ready()) {
+                log.debug("task events: stream '{}' not ready at start: {}", settings.stream(), lastFailure);
+            }
+            publishUntilClosed();
+            while (window != null && !window.isEmpty() && !flushTimedOut()) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            // close() stopped waiting for the flush: what is left is dropped below.
+        } finally {
+            shutDown();
         }
+    }
+
+    private void publishUntilClosed() throws InterruptedException {
         List<Event> batch = new ArrayList<>(BATCH);
-        while (true) {
+        while (!flushTimedOut()) {
             try {
                 Event first = buffer.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -135,8 +153,6 @@ public final class EventPublisher implements AutoCloseable {
                     // Few events waiting: let more gather rather than wake up (and be woken) per event.
                     Thread.sleep(LINGER.toMillis());
                 }
-            } catch (InterruptedException e) {
-                return;
             } catch (RuntimeException e) {
                 // A bug must not stop the thread: events would pile up and be dropped forever.
                 drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size(), "unexpected " + e);
@@ -144,6 +160,11 @@ public final class EventPublisher implements AutoCloseable {
             }
             batch.clear();
         }
+    }
+
+    /** True once close() was called and its flush time is over. */
+    private boolean flushTimedOut() {
+        return closing && System.nanoTime() - flushDeadline >= 0;
     }
 
     private void publish(List<Event> batch) throws InterruptedException {
@@ -212,6 +233,12 @@ public final class EventPublisher implements AutoCloseable {
             if (connection == null || !connection.isOpen()) {
                 closeConnection();
                 connection = connections.openSide(CONNECTION_ROLE);
+                if (flushTimedOut()) {
+                    // Connecting took longer than close() waits: this thread closes it as it ends.
+                    reasonOfLastFailure = EventDrops.Reason.SHUTDOWN;
+                    lastFailure = "connected after the publisher was closed";
+                    return false;
+                }
             }
             Channel opened = EventStream.open(connection, settings);
             ConfirmWindow confirms = new ConfirmWindow(drops, confirmed);
@@ -261,8 +288,10 @@ public final class EventPublisher implements AutoCloseable {
 
     /**
      * Stops taking events, publishes what is buffered and waits for its confirms, for at most
-     * {@link #FLUSH_TIMEOUT}; what is left is dropped ({@link EventDrops.Reason#SHUTDOWN}). Then
-     * closes the events connection. Idempotent.
+     * {@link #FLUSH_TIMEOUT}; what is left is dropped ({@link EventDrops.Reason#SHUTDOWN}). The
+     * publisher thread then closes the events connection; this waits up to {@link #CLOSE_TIMEOUT}
+     * more for it. A thread still connecting then (connecting is not interruptible) closes the
+     * connection itself once it is open. Idempotent.
      */
     @Override
     public void close() {
@@ -270,27 +299,43 @@ public final class EventPublisher implements AutoCloseable {
             if (closing) {
                 return;
             }
+            flushDeadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
             closing = true;
         }
-        long deadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
+        // start() checks closing under the same lock: a thread not started now never will be.
+        if (thread.getState() == Thread.State.NEW) {
+            dropLeft(0);
+            return;
+        }
         try {
+            thread.join(FLUSH_TIMEOUT);
             if (thread.isAlive()) {
-                thread.join(FLUSH_TIMEOUT);
-            }
-            while (window != null && !window.isEmpty() && System.nanoTime() - deadline < 0) {
-                Thread.sleep(10);
+                thread.interrupt();     // waiting for room in the window, for confirms, or lingering
+                thread.join(CLOSE_TIMEOUT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        thread.interrupt();
-        long left = buffer.size() + (window == null ? 0 : window.events());
-        buffer.clear();
-        if (left > 0) {
-            drops.dropped(EventDrops.Reason.SHUTDOWN, left, left + " events not published or confirmed within "
-                    + FLUSH_TIMEOUT.toSeconds() + "s at shutdown");
+        if (thread.isAlive()) {
+            log.debug("task events: the publisher thread is still connecting; it closes the connection once open");
         }
+    }
+
+    /** Publisher thread, last: drops what is left and closes the connection. */
+    private void shutDown() {
+        Thread.interrupted();   // close() may have interrupted this thread: closing the connection must not fail on it
+        int unconfirmed = window == null ? 0 : window.close();
         closeConnection();
+        dropLeft(unconfirmed);
+    }
+
+    /** Drops the {@code unconfirmed} events and those still buffered, as not flushed at shutdown. */
+    private void dropLeft(int unconfirmed) {
+        List<Event> buffered = new ArrayList<>();
+        buffer.drainTo(buffered);
+        int left = unconfirmed + buffered.size();
+        drops.dropped(EventDrops.Reason.SHUTDOWN, left, left + " events not published or confirmed within "
+                + FLUSH_TIMEOUT.toSeconds() + "s at shutdown");
     }
 
     private void closeConnection() {
