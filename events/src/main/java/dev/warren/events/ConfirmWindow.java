@@ -1,21 +1,26 @@
 package dev.warren.events;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The messages published on one events channel and not confirmed yet, and the permits that bound
- * them ({@link EventPublisher#WINDOW}). One window per channel, never reused: when its channel
- * closes the window is {@link #close() closed}, and the publisher opens a new channel with a new
- * window. Whoever removes a message (its confirm, the publisher taking back a publish that failed,
- * the close) counts its events and frees its permit, once.
+ * them ({@link EventPublisher#WINDOW}). One window per channel incarnation, never reused: when its
+ * channel closes the window is {@link #close() closed}, and the publisher opens a new channel with a
+ * new window, or gives a new window to the channel amqp-client recovered, swapping the listeners.
+ * Whoever removes a message (its confirm or return, the publisher taking back a publish that
+ * failed, the close) counts its events and frees its permit, once.
  *
  * <p>Why one per channel: with one window for every channel, the close that released the permits
  * of the unconfirmed messages and then cleared them raced the publisher thread, which could take a
@@ -28,25 +33,43 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe: the publisher thread acquires and records; confirms and the close arrive on
  * amqp-client's threads.
  */
-final class ConfirmWindow implements ConfirmListener, ReturnListener {
+final class ConfirmWindow implements ConfirmListener, ReturnListener, ShutdownListener {
 
     /** A message awaiting its confirm: its id (a return names it) and how many events it holds. */
     private record Pending(String messageId, int events) {
     }
 
-
     private final EventDrops drops;
     private final LongAdder confirmed;
+    private final ObjIntConsumer<ShutdownSignalException> onClose;
     private final Semaphore permits = new Semaphore(EventPublisher.WINDOW);
     // Sequence number -> each published message awaiting its confirm.
     private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
     private volatile boolean closed;
     private volatile boolean returned;
 
-    /** A window counting confirmed events in {@code confirmed} and nacked ones in {@code drops}. */
-    ConfirmWindow(EventDrops drops, LongAdder confirmed) {
+    /**
+     * A window counting confirmed events in {@code confirmed} and nacked or returned ones in
+     * {@code drops}; when its channel closes it tells {@code onClose} why and how many events were lost.
+     */
+    ConfirmWindow(EventDrops drops, LongAdder confirmed, ObjIntConsumer<ShutdownSignalException> onClose) {
         this.drops = drops;
         this.confirmed = confirmed;
+        this.onClose = onClose;
+    }
+
+    /** Listens to {@code channel}'s confirms, returns and closing. */
+    void watch(Channel channel) {
+        channel.addConfirmListener(this);
+        channel.addReturnListener(this);
+        channel.addShutdownListener(this);
+    }
+
+    /** Stops listening to {@code channel}, for another window to take over. */
+    void unwatch(Channel channel) {
+        channel.removeConfirmListener(this);
+        channel.removeReturnListener(this);
+        channel.removeShutdownListener(this);
     }
 
     /** Waits up to {@code timeout} for room for one more message; false when there was none. */
@@ -99,6 +122,11 @@ final class ConfirmWindow implements ConfirmListener, ReturnListener {
     int close() {
         closed = true;
         return settle(Long.MAX_VALUE, true);
+    }
+
+    @Override
+    public void shutdownCompleted(ShutdownSignalException cause) {
+        onClose.accept(cause, close());
     }
 
     @Override

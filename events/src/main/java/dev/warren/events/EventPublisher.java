@@ -208,21 +208,25 @@ public final class EventPublisher implements AutoCloseable {
 
     /** True when a channel to the declared stream is open; opens one at most every {@link #RETRY_INTERVAL}. */
     private boolean ready() {
-        if (channel != null && channel.isOpen() && !window.isClosed() && !window.returned()) {
-            return true;
-        }
-        if (channel != null) {
-            // Closed, or closed and recovered by amqp-client: its window is closed, so a new channel
-            // gets a new one (the recovered channel would keep the confirm listener of the old).
-            // Messages published on the recovered channel after the close are lost with it.
-            // Or the stream is gone (a message came back unroutable): the new channel declares it
-            // again, at once; messages still unconfirmed went to the missing stream too.
-            if (window.returned()) {
-                log.debug("task events: stream '{}' is gone; declaring it again", settings.stream());
-                drops.dropped(EventDrops.Reason.UNROUTABLE, window.close(), "stream '" + settings.stream() + "' is gone");
-            } else {
-                drops.dropped(reasonOfLastFailure, window.close(), lastFailure);
+        if (channel != null && channel.isOpen()) {
+            if (!window.isClosed() && !window.returned()) {
+                return true;
             }
+            if (!window.returned()) {
+                // amqp-client recovered the channel with its connection. Its window closed with the
+                // old one and is never used again: the channel gets a new window, which takes over
+                // its listeners. (Kept, not closed: topology recovery declares the stream through
+                // it.) What was published on it between the recovery and now is lost with the old.
+                drops.dropped(reasonOfLastFailure, window.close(), lastFailure);
+                window.unwatch(channel);
+                window = new ConfirmWindow(drops, confirmed, this::channelClosed);
+                window.watch(channel);
+                return true;
+            }
+            // The stream is gone (a message came back unroutable): a new channel declares it again,
+            // at once; messages still unconfirmed went to the missing stream too.
+            log.debug("task events: stream '{}' is gone; declaring it again", settings.stream());
+            drops.dropped(EventDrops.Reason.UNROUTABLE, window.close(), "stream '" + settings.stream() + "' is gone");
             abort(channel);
             channel = null;
         }
@@ -241,12 +245,9 @@ public final class EventPublisher implements AutoCloseable {
                 }
             }
             Channel opened = EventStream.open(connection, settings);
-            ConfirmWindow confirms = new ConfirmWindow(drops, confirmed);
             opened.confirmSelect();
-            opened.addConfirmListener(confirms);
-            opened.addReturnListener(confirms);
-            opened.addShutdownListener(cause -> channelClosed(confirms, cause));
-            window = confirms;
+            window = new ConfirmWindow(drops, confirmed, this::channelClosed);
+            window.watch(opened);
             channel = opened;
             return true;
         } catch (IOException | TimeoutException | RuntimeException e) {
@@ -262,13 +263,12 @@ public final class EventPublisher implements AutoCloseable {
         try {
             channel.abort();
         } catch (IOException | RuntimeException e) {
-            log.debug("task events: aborting a closed channel failed", e);
+            log.debug("task events: aborting the channel failed", e);
         }
     }
 
     /** The channel closed (refused, connection lost): its unconfirmed events are lost. */
-    private void channelClosed(ConfirmWindow confirms, ShutdownSignalException cause) {
-        int lost = confirms.close();
+    private void channelClosed(ShutdownSignalException cause, int lost) {
         if (!cause.isInitiatedByApplication()) {
             reasonOfLastFailure = refused(cause) ? EventDrops.Reason.REFUSED : EventDrops.Reason.UNAVAILABLE;
             lastFailure = "stream '" + settings.stream() + "': " + describe(cause);
