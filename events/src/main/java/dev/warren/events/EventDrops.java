@@ -27,6 +27,11 @@ public final class EventDrops {
         REFUSED,
         /** The broker answered {@code basic.nack}. */
         NACKED,
+        /**
+         * The broker returned the message as unroutable: the stream was deleted. The publisher
+         * declares it again with the next events.
+         */
+        UNROUTABLE,
         /** Still buffered or unconfirmed when the flush at shutdown ran out of time. */
         SHUTDOWN;
 

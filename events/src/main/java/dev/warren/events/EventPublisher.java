@@ -2,7 +2,6 @@ package dev.warren.events;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.connection.AmqpConnections;
@@ -16,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * asynchronously (at most {@link #WINDOW} messages unconfirmed). A message holds up to
  * {@link #PER_MESSAGE} events, as many as are waiting (docs/events.md: one JSON line each). When the stream cannot be reached or is
  * refused, events are dropped and counted ({@link EventDrops}) and the thread tries again every
- * {@link #RETRY_INTERVAL}. {@link #close()} flushes for at most {@link #FLUSH_TIMEOUT}.
+ * {@link #RETRY_INTERVAL}. Messages are mandatory: when the stream was deleted, those the broker
+ * returns are dropped and counted, and the next batch declares the stream again. {@link #close()} flushes for at most {@link #FLUSH_TIMEOUT}.
  *
- * <p>Thread-safe: {@link #offer} from any thread; the channel is used by the publisher thread
- * only; confirms arrive on amqp-client's threads.
+ * <p>Thread-safe: {@link #offer} from any thread; the connection and channel are opened, used and
+ * closed by the publisher thread only, so a close can never miss a connection being opened;
+ * confirms arrive on amqp-client's threads.
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -56,6 +54,8 @@ public final class EventPublisher implements AutoCloseable {
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(5);
     /** How long {@link #close()} waits for buffered events to be published and confirmed. */
     public static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(3);
+    /** How long {@link #close()} then waits for the publisher thread to close its connection. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** The role in the connection name: {@code <name>-events}. */
     static final String CONNECTION_ROLE = "events";
 
@@ -63,16 +63,17 @@ public final class EventPublisher implements AutoCloseable {
     private final AmqpConnections connections;
     private final EventDrops drops;
     private final ArrayBlockingQueue<Event> buffer;
-    private final Semaphore window = new Semaphore(WINDOW);
-    // Sequence number -> events of each published message awaiting its confirm; cleared (and counted
-    // as drops) when the channel closes.
-    private final ConcurrentSkipListMap<Long, Integer> unconfirmed = new ConcurrentSkipListMap<>();
     private final LongAdder confirmed = new LongAdder();
     private final Thread thread;
+    // Written by close() before closing, so the publisher thread sees it once it sees closing.
+    private volatile long flushDeadline;
     private volatile boolean closing;
-    // Publisher thread only.
+    // Publisher thread only: it alone opens and closes the connection (close() only asks it to).
     private Connection connection;
     private Channel channel;
+    // The unconfirmed messages of the current channel: a new one with each channel (ConfirmWindow
+    // says why).
+    private ConfirmWindow window;
     // Set by the publisher thread, and by the channel's shutdown listener when the broker closes it.
     private volatile long retryAt = System.nanoTime();
     private volatile EventDrops.Reason reasonOfLastFailure = EventDrops.Reason.UNAVAILABLE;
@@ -117,13 +118,26 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private void run() {
-        // Connect and declare at once: the stream exists for readers before the first task, and an
-        // unreachable or refused stream is reported at start, not at the first task.
-        if (!ready()) {
-            log.debug("task events: stream '{}' not ready at start: {}", settings.stream(), lastFailure);
+        try {
+            // Connect and declare at once: the stream exists for readers before the first task, and an
+            // unreachable or refused stream is reported at start, not at the first task.
+            if (!ready()) {
+                log.debug("task events: stream '{}' not ready at start: {}", settings.stream(), lastFailure);
+            }
+            publishUntilClosed();
+            while (window != null && !window.isEmpty() && !flushTimedOut()) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            // close() stopped waiting for the flush: what is left is dropped below.
+        } finally {
+            shutDown();
         }
+    }
+
+    private void publishUntilClosed() throws InterruptedException {
         List<Event> batch = new ArrayList<>(BATCH);
-        while (true) {
+        while (!flushTimedOut()) {
             try {
                 Event first = buffer.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -139,8 +153,6 @@ public final class EventPublisher implements AutoCloseable {
                     // Few events waiting: let more gather rather than wake up (and be woken) per event.
                     Thread.sleep(LINGER.toMillis());
                 }
-            } catch (InterruptedException e) {
-                return;
             } catch (RuntimeException e) {
                 // A bug must not stop the thread: events would pile up and be dropped forever.
                 drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size(), "unexpected " + e);
@@ -150,26 +162,34 @@ public final class EventPublisher implements AutoCloseable {
         }
     }
 
+    /** True once close() was called and its flush time is over. */
+    private boolean flushTimedOut() {
+        return closing && System.nanoTime() - flushDeadline >= 0;
+    }
+
     private void publish(List<Event> batch) throws InterruptedException {
         if (!ready()) {
             drops.dropped(reasonOfLastFailure, batch.size(), lastFailure);
             return;
         }
+        ConfirmWindow confirms = window;
         for (int from = 0; from < batch.size(); from += PER_MESSAGE) {
             List<Event> events = batch.subList(from, Math.min(batch.size(), from + PER_MESSAGE));
-            if (!window.tryAcquire(1, TimeUnit.SECONDS)) {
+            if (!confirms.acquire(1, TimeUnit.SECONDS)) {
                 drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - from, "no confirms for 1s");
                 return;
             }
             long seq = channel.getNextPublishSeqNo();
-            unconfirmed.put(seq, events.size());
+            AMQP.BasicProperties properties = properties(events);
+            confirms.published(seq, properties.getMessageId(), events.size());
             try {
-                channel.basicPublish("", settings.stream(), properties(events), EventCodec.encode(events));
+                // Mandatory: deleting a queue does not close the channels publishing to it, so without
+                // it the broker would confirm every event sent to a deleted stream and route none.
+                channel.basicPublish("", settings.stream(), true, properties, EventCodec.encode(events));
             } catch (IOException | RuntimeException e) {
-                if (unconfirmed.remove(seq) != null) {
-                    window.release();
-                }
-                drops.dropped(EventDrops.Reason.UNAVAILABLE, batch.size() - from, describe(e));
+                // This message's events are counted by whoever removes it: here, or the window's close.
+                int lost = batch.size() - from - (confirms.takeBack(seq) ? 0 : events.size());
+                drops.dropped(EventDrops.Reason.UNAVAILABLE, lost, describe(e));
                 return;
             }
         }
@@ -189,7 +209,26 @@ public final class EventPublisher implements AutoCloseable {
     /** True when a channel to the declared stream is open; opens one at most every {@link #RETRY_INTERVAL}. */
     private boolean ready() {
         if (channel != null && channel.isOpen()) {
-            return true;
+            if (!window.isClosed() && !window.returned()) {
+                return true;
+            }
+            if (!window.returned()) {
+                // amqp-client recovered the channel with its connection. Its window closed with the
+                // old one and is never used again: the channel gets a new window, which takes over
+                // its listeners. (Kept, not closed: topology recovery declares the stream through
+                // it.) What was published on it between the recovery and now is lost with the old.
+                drops.dropped(reasonOfLastFailure, window.close(), lastFailure);
+                window.unwatch(channel);
+                window = new ConfirmWindow(drops, confirmed, this::channelClosed);
+                window.watch(channel);
+                return true;
+            }
+            // The stream is gone (a message came back unroutable): a new channel declares it again,
+            // at once; messages still unconfirmed went to the missing stream too.
+            log.debug("task events: stream '{}' is gone; declaring it again", settings.stream());
+            drops.dropped(EventDrops.Reason.UNROUTABLE, window.close(), "stream '" + settings.stream() + "' is gone");
+            abort(channel);
+            channel = null;
         }
         if (System.nanoTime() - retryAt < 0) {
             return false;
@@ -198,11 +237,17 @@ public final class EventPublisher implements AutoCloseable {
             if (connection == null || !connection.isOpen()) {
                 closeConnection();
                 connection = connections.openSide(CONNECTION_ROLE);
+                if (flushTimedOut()) {
+                    // Connecting took longer than close() waits: this thread closes it as it ends.
+                    reasonOfLastFailure = EventDrops.Reason.SHUTDOWN;
+                    lastFailure = "connected after the publisher was closed";
+                    return false;
+                }
             }
             Channel opened = EventStream.open(connection, settings);
             opened.confirmSelect();
-            opened.addConfirmListener(confirms);
-            opened.addShutdownListener(this::channelClosed);
+            window = new ConfirmWindow(drops, confirmed, this::channelClosed);
+            window.watch(opened);
             channel = opened;
             return true;
         } catch (IOException | TimeoutException | RuntimeException e) {
@@ -214,53 +259,16 @@ public final class EventPublisher implements AutoCloseable {
         }
     }
 
-    private final ConfirmListener confirms = new ConfirmListener() {
-        @Override
-        public void handleAck(long seq, boolean multiple) {
-            confirmed.add(settle(seq, multiple));
-            drops.confirmed();
+    private static void abort(Channel channel) {
+        try {
+            channel.abort();
+        } catch (IOException | RuntimeException e) {
+            log.debug("task events: aborting the channel failed", e);
         }
-
-        @Override
-        public void handleNack(long seq, boolean multiple) {
-            drops.dropped(EventDrops.Reason.NACKED, settle(seq, multiple), "the broker answered basic.nack");
-        }
-    };
-
-    /** Forgets confirmed messages and frees their window slots; returns how many events they held. */
-    private int settle(long seq, boolean multiple) {
-        int messages = 0;
-        int events = 0;
-        if (multiple) {
-            ConcurrentNavigableMap<Long, Integer> done = unconfirmed.headMap(seq, true);
-            for (Long key : done.keySet()) {
-                Integer n = done.remove(key);
-                if (n != null) {
-                    messages++;
-                    events += n;
-                }
-            }
-        } else {
-            Integer n = unconfirmed.remove(seq);
-            if (n != null) {
-                messages = 1;
-                events = n;
-            }
-        }
-        window.release(messages);
-        return events;
-    }
-
-    /** Events in messages not confirmed yet. */
-    private int unconfirmedEvents() {
-        return unconfirmed.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** The channel closed (refused, connection lost): its unconfirmed events are lost. */
-    private void channelClosed(ShutdownSignalException cause) {
-        int lost = unconfirmedEvents();
-        window.release(unconfirmed.size());
-        unconfirmed.clear();
+    private void channelClosed(ShutdownSignalException cause, int lost) {
         if (!cause.isInitiatedByApplication()) {
             reasonOfLastFailure = refused(cause) ? EventDrops.Reason.REFUSED : EventDrops.Reason.UNAVAILABLE;
             lastFailure = "stream '" + settings.stream() + "': " + describe(cause);
@@ -280,8 +288,10 @@ public final class EventPublisher implements AutoCloseable {
 
     /**
      * Stops taking events, publishes what is buffered and waits for its confirms, for at most
-     * {@link #FLUSH_TIMEOUT}; what is left is dropped ({@link EventDrops.Reason#SHUTDOWN}). Then
-     * closes the events connection. Idempotent.
+     * {@link #FLUSH_TIMEOUT}; what is left is dropped ({@link EventDrops.Reason#SHUTDOWN}). The
+     * publisher thread then closes the events connection; this waits up to {@link #CLOSE_TIMEOUT}
+     * more for it. A thread still connecting then (connecting is not interruptible) closes the
+     * connection itself once it is open. Idempotent.
      */
     @Override
     public void close() {
@@ -289,27 +299,43 @@ public final class EventPublisher implements AutoCloseable {
             if (closing) {
                 return;
             }
+            flushDeadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
             closing = true;
         }
-        long deadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
+        // start() checks closing under the same lock: a thread not started now never will be.
+        if (thread.getState() == Thread.State.NEW) {
+            dropLeft(0);
+            return;
+        }
         try {
+            thread.join(FLUSH_TIMEOUT);
             if (thread.isAlive()) {
-                thread.join(FLUSH_TIMEOUT);
-            }
-            while (!unconfirmed.isEmpty() && System.nanoTime() - deadline < 0) {
-                Thread.sleep(10);
+                thread.interrupt();     // waiting for room in the window, for confirms, or lingering
+                thread.join(CLOSE_TIMEOUT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        thread.interrupt();
-        long left = buffer.size() + unconfirmedEvents();
-        buffer.clear();
-        if (left > 0) {
-            drops.dropped(EventDrops.Reason.SHUTDOWN, left, left + " events not published or confirmed within "
-                    + FLUSH_TIMEOUT.toSeconds() + "s at shutdown");
+        if (thread.isAlive()) {
+            log.debug("task events: the publisher thread is still connecting; it closes the connection once open");
         }
+    }
+
+    /** Publisher thread, last: drops what is left and closes the connection. */
+    private void shutDown() {
+        Thread.interrupted();   // close() may have interrupted this thread: closing the connection must not fail on it
+        int unconfirmed = window == null ? 0 : window.close();
         closeConnection();
+        dropLeft(unconfirmed);
+    }
+
+    /** Drops the {@code unconfirmed} events and those still buffered, as not flushed at shutdown. */
+    private void dropLeft(int unconfirmed) {
+        List<Event> buffered = new ArrayList<>();
+        buffer.drainTo(buffered);
+        int left = unconfirmed + buffered.size();
+        drops.dropped(EventDrops.Reason.SHUTDOWN, left, left + " events not published or confirmed within "
+                + FLUSH_TIMEOUT.toSeconds() + "s at shutdown");
     }
 
     private void closeConnection() {

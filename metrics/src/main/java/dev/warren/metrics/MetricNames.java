@@ -51,7 +51,7 @@ public final class MetricNames {
     public static final String QUEUE_CONSUMERS = "warren.queue.consumers";
     /**
      * {@code warren_events_dropped_total{reason}}: task events dropped instead of published to the
-     * events stream; reason buffer_full, unavailable, refused, nacked or shutdown (docs/events.md).
+     * events stream; reason buffer_full, unavailable, refused, nacked, unroutable or shutdown (docs/events.md).
      */
     public static final String EVENTS_DROPPED = "warren.events.dropped";
     /**

@@ -2,6 +2,7 @@ package dev.warren.core.schedule;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Connection;
+import dev.warren.core.config.Durations;
 import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.consume.TopologyMismatchException;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * tick: publishes each due run through the {@link TaskPublisher} (confirmed; message id
  * {@code <schedule>@<due>}, headers {@value TaskHeaders#SCHEDULE} and {@value TaskHeaders#DUE_AT}),
  * then publishes its new state to the lease queue (confirmed) and acknowledges the old one, then
- * its status. A run whose publish fails is not recorded and is published again next tick.
+ * its status. A run whose publish fails is not recorded and is published again, under the same id,
+ * after a per-schedule backoff ({@link FiringBackoff}: 1 s doubling to 1 min); a failure streak is
+ * logged once at WARN, its end once at INFO.
  *
  * <p>Delivery of firings is at least once: a replica that dies between a firing's confirm and its
  * state's leaves that run to the next one, which publishes it again with the same id. Thread-safe.
@@ -57,7 +60,8 @@ public final class Scheduler implements AutoCloseable {
     private final SchedulerLease lease;
     private final SchedulerReport report;
     private final ScheduledExecutorService ticker;
-    // Written by the tick thread only.
+    // Tick thread only.
+    private final FiringBackoff backoff = new FiringBackoff();
     private Instant lastRenewal = Instant.MIN;
 
     @Inject
@@ -158,7 +162,7 @@ public final class Scheduler implements AutoCloseable {
             return true;
         }
         DueRuns runs = DueRuns.of(task, progress.get().lastDueInstant(), now);
-        if (runs.lastDue().equals(progress.get().lastDueInstant())) {
+        if (runs.lastDue().equals(progress.get().lastDueInstant()) || !backoff.mayPublish(task.name(), now)) {
             return false;
         }
         if (runs.missed() > 0) {
@@ -187,10 +191,22 @@ public final class Scheduler implements AutoCloseable {
         try {
             CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new))
                     .get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            int failures = backoff.succeeded(task.name());
+            if (failures > 0) {
+                log.info("schedule '{}': publishing succeeded again after {} failed attempt(s)", task.name(), failures);
+            }
             return true;
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("schedule '{}': publishing {} run(s) failed, retried next tick: {}", task.name(), dues.size(),
-                    AmqpConnections.describe(e.getCause() != null ? e.getCause() : e));
+            FiringBackoff.Streak streak = backoff.failed(task.name(), clock.instant());
+            String why = AmqpConnections.describe(e.getCause() != null ? e.getCause() : e);
+            if (streak.failures() == 1) {
+                log.warn("schedule '{}': publishing {} run(s) failed, tried again in {} (then waiting twice as long each"
+                        + " time, up to {}; a line says when it succeeds): {}", task.name(), dues.size(),
+                        Durations.format(streak.delay()), Durations.format(FiringBackoff.MAX), why);
+            } else {
+                log.debug("schedule '{}': publishing {} run(s) failed {} times in a row, tried again in {}: {}",
+                        task.name(), dues.size(), streak.failures(), Durations.format(streak.delay()), why);
+            }
             return false;
         }
     }
