@@ -99,7 +99,7 @@ final class DeadLettersApi {
 
     private Reply show(ConsoleRequest request) throws IOException {
         String queue = queue(request);
-        String id = request.path().substring(request.path().lastIndexOf('/') + 1);
+        String id = request.lastSegment();
         List<DeadLetter> found = request.session().broker().deadLetters().list(queue,
                 letter -> id.equals(letter.messageId()), 1);
         if (found.isEmpty()) {

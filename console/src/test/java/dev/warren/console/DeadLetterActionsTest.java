@@ -112,6 +112,22 @@ class DeadLetterActionsTest {
     }
 
     @Test
+    void letterWhoseIdHoldsASlashOpensByItsEncodedId() throws Exception {
+        client.signIn("guest", "guest");
+        try (Connection connection = broker.connect("console-actions-slash"); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("tenant/letter-7+1")
+                    .type("alpha").build(), "{\"task_type\":\"alpha\"}".getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(10_000);
+        }
+
+        HttpResponse<String> shown = client.get("/api/dead-letters/tenant%2Fletter-7+1?queue=" + queue);
+
+        assertThat(shown.statusCode()).isEqualTo(200);
+        assertThat(ConsoleClient.json(shown).path("letter").path("id").asText()).isEqualTo("tenant/letter-7+1");
+    }
+
+    @Test
     void moveSendsTheChosenLettersToAnotherQueueAndRemovesThemFromTheDlq() throws Exception {
         String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
         String parking = queues.unique("console-parking");
