@@ -51,10 +51,23 @@ final class BulkReplay {
         this.startedAt = clock.instant();
     }
 
-    /** Replays on a new virtual thread and returns at once. */
-    BulkReplay start(DeadLetterQueue dlq, ReplayEvents events) {
-        Thread.ofVirtual().name("bulk-replay-" + queue).start(() -> run(dlq, events));
-        return this;
+    /**
+     * Replays as {@code broker}'s user on a new virtual thread and returns at once. When it cannot
+     * start (the session ended meanwhile, say) it throws, and the replay is {@code FAILED}, never
+     * left {@code RUNNING}.
+     */
+    BulkReplay start(UserBroker broker) {
+        try {
+            DeadLetterQueue dlq = broker.deadLetters();
+            ReplayEvents events = broker.replayEvents();
+            Thread.ofVirtual().name("bulk-replay-" + queue).start(() -> run(dlq, events));
+            return this;
+        } catch (RuntimeException | Error e) {
+            error = "could not start: " + e.getMessage();
+            endedAt = clock.instant();
+            state = State.FAILED;
+            throw e;
+        }
     }
 
     /**

@@ -54,7 +54,7 @@ final class BulkReplayApi {
             return Reply.error(409, "a bulk replay of " + before.progress().queue()
                     + " is running in this session; cancel it or wait for it to end");
         }
-        replay.start(broker.deadLetters(), broker.replayEvents());
+        replay.start(broker);
         return Reply.json(202, replay.progress());
     }
 
