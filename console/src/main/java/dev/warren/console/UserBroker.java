@@ -155,6 +155,11 @@ final class UserBroker implements AutoCloseable {
         return injector;
     }
 
+    /** Whether {@link #close()} was called: the session has ended. */
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public synchronized void close() {
         closed = true;
