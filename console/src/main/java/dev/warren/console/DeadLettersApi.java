@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -82,19 +82,49 @@ final class DeadLettersApi {
         return Reply.json(body);
     }
 
-    /** Every matching dead letter in full, one JSON object per line. */
+    /**
+     * Every matching dead letter in full, one JSON object per line, each written as it is read: the
+     * reply is streamed, so an export of any size holds one letter at a time. A failure after the
+     * first line (the broker closing the read, say) ends the body with a last line
+     * {@code {"error": ...}}; a client that goes away ends the read.
+     */
     private Reply export(ConsoleRequest request) throws IOException {
         String queue = queue(request);
         DeadLetterFilter filter = DeadLetterFilter.of(request);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DeadLetterScan.each(request.session().broker().deadLetters(), queue, letter -> {
-            if (filter.test(letter)) {
-                out.writeBytes(Reply.json(DeadLetterJson.Detail.exported(letter)).body());
+        DeadLetterQueue dlq = request.session().broker().deadLetters();
+        // Before the 200 is sent: a dead-letter queue that is missing or that the user may not read
+        // is answered with its own status, not a body cut short.
+        dlq.size(queue);
+        return Reply.streamed(200, EXPORT_TYPE, Map.of("Content-Disposition", "attachment; filename=\""
+                + queue.replaceAll("[^A-Za-z0-9._-]", "_") + ".dlq.jsonl\""), out -> export(dlq, queue, filter, out));
+    }
+
+    private static void export(DeadLetterQueue dlq, String queue, DeadLetterFilter filter, OutputStream out)
+            throws IOException {
+        IOException[] clientGone = {null};
+        try {
+            dlq.read(queue, DeadLetterQueue.UNLIMITED, letter -> {
+                if (filter.test(letter)) {
+                    try {
+                        out.write(Reply.json(DeadLetterJson.Detail.exported(letter)).body());
+                        out.write('\n');
+                    } catch (IOException e) {
+                        clientGone[0] = e;
+                        return false;
+                    }
+                }
+                return true;
+            });
+        } catch (IOException | RuntimeException e) {
+            if (clientGone[0] == null) {
+                out.write(Reply.json(Map.of("error", "the export stopped early: " + e.getMessage())).body());
                 out.write('\n');
+                return;
             }
-        });
-        return new Reply(200, EXPORT_TYPE, Map.of("Content-Disposition", "attachment; filename=\""
-                + queue.replaceAll("[^A-Za-z0-9._-]", "_") + ".dlq.jsonl\""), out.toByteArray());
+        }
+        if (clientGone[0] != null) {
+            throw clientGone[0];
+        }
     }
 
     private Reply show(ConsoleRequest request) throws IOException {

@@ -128,6 +128,32 @@ class DeadLetterActionsTest {
     }
 
     @Test
+    void exportIsStreamedInChunksAndHoldsEveryLetter() throws Exception {
+        int more = 2_500;   // past the reader's buffer of 2,000: the reply is written while the read goes on
+        try (Connection connection = broker.connect("console-actions-export"); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < more; i++) {
+                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("more-" + i)
+                        .type("gamma").build(), ("{\"task_type\":\"gamma\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+            }
+            channel.waitForConfirmsOrDie(30_000);
+        }
+        client.signIn("guest", "guest");
+
+        HttpResponse<String> export = client.get("/api/dead-letters/export?queue=" + queue);
+
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Length")).isEmpty();
+        assertThat(export.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+        List<String> ids = new ArrayList<>();
+        for (String line : export.body().lines().toList()) {
+            ids.add(JSON.readTree(line).path("letter").path("id").asText());
+        }
+        assertThat(ids).hasSize(LETTERS + more).doesNotHaveDuplicates().startsWith("letter-0").endsWith("more-" + (more - 1));
+        assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS + more);
+    }
+
+    @Test
     void moveSendsTheChosenLettersToAnotherQueueAndRemovesThemFromTheDlq() throws Exception {
         String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
         String parking = queues.unique("console-parking");
