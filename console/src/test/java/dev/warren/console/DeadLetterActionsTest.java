@@ -47,13 +47,18 @@ class DeadLetterActionsTest {
         console = Console.start(ConsoleSecurityTest.settings(broker).withPort(0));
         client = new ConsoleClient(console);
         queue = queues.unique("console-actions");
+        declareWithLetters(queue, null);
+    }
+
+    /** Declares {@code name} and {@code name.dlq} (with {@code dlqArguments}) and puts LETTERS dead letters in it, alpha and beta by turns. */
+    private void declareWithLetters(String name, Map<String, Object> dlqArguments) throws Exception {
         try (Connection connection = broker.connect("console-actions-test"); Channel channel = connection.createChannel()) {
-            channel.queueDeclare(queue, true, false, false, null);
-            channel.queueDeclare(queue + ".dlq", true, false, false, null);
+            channel.queueDeclare(name, true, false, false, null);
+            channel.queueDeclare(name + ".dlq", true, false, false, dlqArguments);
             channel.confirmSelect();
             for (int i = 0; i < LETTERS; i++) {
                 String type = i % 2 == 0 ? "alpha" : "beta";
-                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("letter-" + i)
+                channel.basicPublish("", name + ".dlq", new AMQP.BasicProperties.Builder().messageId("letter-" + i)
                         .type(type).headers(Map.of("x-warren-error", "java.io.IOException", "x-warren-error-message",
                                 "disk " + i + " full", "x-warren-failed-at", Instant.now().toString())).build(),
                         ("{\"task_type\":\"" + type + "\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
@@ -292,6 +297,29 @@ class DeadLetterActionsTest {
     }
 
     @Test
+    void bulkReplayThatCouldOutlastTheDlqsConsumerTimeoutIsRefusedNamingTheRateThatFits() throws Exception {
+        String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
+        String timed = queues.unique("console-timed");
+        // 20 s: a run may take 10 s by its estimate. The console reads the argument; RabbitMQ 3.12+ enforces it.
+        declareWithLetters(timed, Map.of("x-consumer-timeout", 20_000));
+
+        // 15 matches at 1/s: 15 s.
+        HttpResponse<String> refused = post(timed, csrf, "&type=alpha&rate=1");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(ConsoleClient.json(refused).path("error").asText()).startsWith("rate: replaying 15 of 30 dead letters at"
+                + " 1/s could take 16s, more than 50% of the broker's consumer_timeout of 20s on '" + timed + ".dlq'")
+                .endsWith("raise rate to at least 2 (only matching letters are paced) or narrow the filter");
+        assertThat(client.get(BulkReplayApi.PATH).statusCode()).isEqualTo(404);
+        assertThat(messages(timed + ".dlq")).isEqualTo(LETTERS);
+        // A narrow filter at the same rate fits, and so does the refused one at the rate named.
+        assertThat(post(timed, csrf, "&type=alpha&text=disk%204%20full&rate=1").statusCode()).isEqualTo(202);
+        assertThat(awaitEnd().path("replayed").asInt()).isEqualTo(1);
+        assertThat(post(timed, csrf, "&type=alpha&rate=2").statusCode()).isEqualTo(202);
+        assertThat(awaitEnd().path("replayed").asInt()).isEqualTo(LETTERS / 2 - 1);
+    }
+
+    @Test
     void readOnlyUserMayNotStartABulkReplay() throws Exception {
         String reader = users.create("console-reader", PASSWORD, "", "", ".*");
         String csrf = ConsoleClient.csrfToken(client.signIn(reader, PASSWORD));
@@ -303,7 +331,11 @@ class DeadLetterActionsTest {
     }
 
     private HttpResponse<String> post(String csrf, String parameters) throws Exception {
-        return client.send(HttpRequest.newBuilder(client.base().resolve(BulkReplayApi.PATH + "?queue=" + queue + parameters))
+        return post(queue, csrf, parameters);
+    }
+
+    private HttpResponse<String> post(String workQueue, String csrf, String parameters) throws Exception {
+        return client.send(HttpRequest.newBuilder(client.base().resolve(BulkReplayApi.PATH + "?queue=" + workQueue + parameters))
                 .header(ConsoleHttp.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
