@@ -11,6 +11,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
+import dev.warren.test.TestClock;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -317,6 +318,32 @@ class DeadLetterActionsTest {
         assertThat(awaitEnd().path("replayed").asInt()).isEqualTo(1);
         assertThat(post(timed, csrf, "&type=alpha&rate=2").statusCode()).isEqualTo(202);
         assertThat(awaitEnd().path("replayed").asInt()).isEqualTo(LETTERS / 2 - 1);
+    }
+
+    @Test
+    void sessionWithARunningBulkReplayOutlivesItsIdleTimeoutAndEndsIdleAfterTheReplay() throws Exception {
+        TestClock clock = TestClock.now();
+        try (Console shortIdle = Console.start(ConsoleSecurityTest.settings(broker).withPort(0)
+                .withSessionIdle(Duration.ofMinutes(1)), clock)) {
+            ConsoleClient replaying = new ConsoleClient(shortIdle);
+            String csrf = ConsoleClient.csrfToken(replaying.signIn("guest", "guest"));
+            HttpRequest.Builder start = HttpRequest.newBuilder(replaying.base().resolve(BulkReplayApi.PATH + "?queue="
+                    + queue + "&rate=2")).header(ConsoleHttp.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.noBody());
+            assertThat(replaying.send(start).statusCode()).isEqualTo(202);
+
+            // Idle for twice the timeout: this request's lookup runs the expiry sweep first.
+            clock.advance(Duration.ofMinutes(2));
+            HttpResponse<String> progress = replaying.get(BulkReplayApi.PATH);
+            assertThat(progress.statusCode()).isEqualTo(200);
+            assertThat(ConsoleClient.json(progress).path("state").asText()).isEqualTo("RUNNING");
+            assertThat(replaying.send(HttpRequest.newBuilder(replaying.base().resolve(BulkReplayApi.PATH))
+                    .header(ConsoleHttp.CSRF_HEADER, csrf).DELETE()).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ConsoleClient.json(replaying.get(BulkReplayApi.PATH))
+                    .path("state").asText(), state -> !state.equals("RUNNING"));
+
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(replaying.get(BulkReplayApi.PATH).statusCode()).isEqualTo(401);
+        }
     }
 
     @Test
