@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead letters of a work queue ({@code <queue>.dlq}) through retry-dlx's {@link DeadLetterQueue},
@@ -30,6 +32,7 @@ final class DeadLettersApi {
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 500;
     static final String EXPORT_TYPE = "application/x-ndjson; charset=utf-8";
+    private static final Logger log = LoggerFactory.getLogger(DeadLettersApi.class);
 
     void addTo(Routes routes) {
         routes.add("GET", "/api/dead-letters", Routes.Access.API, this::list)
@@ -84,8 +87,8 @@ final class DeadLettersApi {
 
     /**
      * Every matching dead letter in full, one JSON object per line, each written as it is read: the
-     * reply is streamed, so an export of any size holds one letter at a time. A failure after the
-     * first line (the broker closing the read, say) ends the body with a last line
+     * reply is streamed, so an export of any size holds one letter at a time. A failure once the
+     * {@code 200} is sent (the broker closing the read, say) ends the body with a last line
      * {@code {"error": ...}}; a client that goes away ends the read.
      */
     private Reply export(ConsoleRequest request) throws IOException {
@@ -102,8 +105,11 @@ final class DeadLettersApi {
     private static void export(DeadLetterQueue dlq, String queue, DeadLetterFilter filter, OutputStream out)
             throws IOException {
         IOException[] clientGone = {null};
+        long[] read = {0};
+        String stopped;
         try {
-            dlq.read(queue, DeadLetterQueue.UNLIMITED, letter -> {
+            int present = dlq.read(queue, DeadLetterQueue.UNLIMITED, letter -> {
+                read[0]++;
                 if (filter.test(letter)) {
                     try {
                         out.write(Reply.json(DeadLetterJson.Detail.exported(letter)).body());
@@ -115,15 +121,19 @@ final class DeadLettersApi {
                 }
                 return true;
             });
+            // A read whose channel is lost, or whose letters another reader took, ends quietly when nothing comes.
+            stopped = read[0] >= present ? null : "read " + read[0] + " of the " + present + " dead letters, then nothing"
+                    + " more came (the broker connection was lost, or another reader holds the rest)";
         } catch (IOException | RuntimeException e) {
-            if (clientGone[0] == null) {
-                out.write(Reply.json(Map.of("error", "the export stopped early: " + e.getMessage())).body());
-                out.write('\n');
-                return;
-            }
+            stopped = e.getMessage();
         }
         if (clientGone[0] != null) {
             throw clientGone[0];
+        }
+        if (stopped != null) {
+            log.warn("export of {}.dlq stopped early: {}", queue, stopped);
+            out.write(Reply.json(Map.of("error", "the export stopped early: " + stopped)).body());
+            out.write('\n');
         }
     }
 

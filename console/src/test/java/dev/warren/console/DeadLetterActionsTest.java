@@ -12,6 +12,9 @@ import com.rabbitmq.client.GetResponse;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.test.TestClock;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -157,6 +160,42 @@ class DeadLetterActionsTest {
         }
         assertThat(ids).hasSize(LETTERS + more).doesNotHaveDuplicates().startsWith("letter-0").endsWith("more-" + (more - 1));
         assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS + more);
+    }
+
+    @Test
+    void exportWhoseReadEndsEarlyEndsWithAnErrorLine() throws Exception {
+        int more = 20_000;   // 40 MB: more than the socket buffers and the reader's hold while the client waits
+        String padding = "x".repeat(2_000);
+        try (Connection connection = broker.connect("console-actions-export-cut"); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < more; i++) {
+                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("more-" + i)
+                        .type("gamma").build(), ("{\"padding\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8));
+            }
+            channel.waitForConfirmsOrDie(60_000);
+        }
+        client.signIn("guest", "guest");
+        HttpResponse<InputStream> export = client.http().send(HttpRequest.newBuilder(
+                client.base().resolve("/api/dead-letters/export?queue=" + queue)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(export.statusCode()).isEqualTo(200);
+
+        try (BufferedReader body = new BufferedReader(new InputStreamReader(export.body(), StandardCharsets.UTF_8))) {
+            assertThat(JSON.readTree(body.readLine()).path("letter").path("id").asText()).isEqualTo("letter-0");
+            // The client reads no further: the console blocks writing, the broker holds back the rest.
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages(queue + ".dlq") > 0
+                    && messages(queue + ".dlq") < LETTERS + more);
+            try (Connection connection = broker.connect("console-actions-export-cut");
+                 Channel channel = connection.createChannel()) {
+                channel.queueDelete(queue + ".dlq");   // the broker cancels the read's consumer
+            }
+            List<String> rest = body.lines().toList();
+
+            assertThat(rest.size() + 1).isLessThan(LETTERS + more);
+            assertThat(JSON.readTree(rest.get(rest.size() - 1)).path("error").asText())
+                    .startsWith("the export stopped early: ");
+            assertThat(rest.subList(0, rest.size() - 1)).allSatisfy(line -> assertThat(line).contains("\"letter\""));
+        }
     }
 
     @Test
