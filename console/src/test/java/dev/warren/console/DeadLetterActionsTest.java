@@ -139,14 +139,7 @@ class DeadLetterActionsTest {
     @Test
     void exportIsStreamedInChunksAndHoldsEveryLetter() throws Exception {
         int more = 2_500;   // past the reader's buffer of 2,000: the reply is written while the read goes on
-        try (Connection connection = broker.connect("console-actions-export"); Channel channel = connection.createChannel()) {
-            channel.confirmSelect();
-            for (int i = 0; i < more; i++) {
-                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("more-" + i)
-                        .type("gamma").build(), ("{\"task_type\":\"gamma\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
-            }
-            channel.waitForConfirmsOrDie(30_000);
-        }
+        addLetters(more, "");
         client.signIn("guest", "guest");
 
         HttpResponse<String> export = client.get("/api/dead-letters/export?queue=" + queue);
@@ -165,15 +158,7 @@ class DeadLetterActionsTest {
     @Test
     void exportWhoseReadEndsEarlyEndsWithAnErrorLine() throws Exception {
         int more = 20_000;   // 40 MB: more than the socket buffers and the reader's hold while the client waits
-        String padding = "x".repeat(2_000);
-        try (Connection connection = broker.connect("console-actions-export-cut"); Channel channel = connection.createChannel()) {
-            channel.confirmSelect();
-            for (int i = 0; i < more; i++) {
-                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("more-" + i)
-                        .type("gamma").build(), ("{\"padding\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8));
-            }
-            channel.waitForConfirmsOrDie(60_000);
-        }
+        addLetters(more, "x".repeat(2_000));
         client.signIn("guest", "guest");
         HttpResponse<InputStream> export = client.http().send(HttpRequest.newBuilder(
                 client.base().resolve("/api/dead-letters/export?queue=" + queue)).build(),
@@ -394,6 +379,19 @@ class DeadLetterActionsTest {
 
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS);
+    }
+
+    /** Adds {@code count} gamma letters ({@code more-<n>}) to the DLQ, each body padded with {@code padding}. */
+    private void addLetters(int count, String padding) throws Exception {
+        try (Connection connection = broker.connect("console-actions-more"); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < count; i++) {
+                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("more-" + i)
+                        .type("gamma").build(), ("{\"task_type\":\"gamma\",\"n\":" + i + ",\"padding\":\"" + padding
+                        + "\"}").getBytes(StandardCharsets.UTF_8));
+            }
+            channel.waitForConfirmsOrDie(60_000);
+        }
     }
 
     private HttpResponse<String> post(String csrf, String parameters) throws Exception {
