@@ -51,10 +51,23 @@ final class BulkReplay {
         this.startedAt = clock.instant();
     }
 
-    /** Replays on a new virtual thread and returns at once. */
-    BulkReplay start(DeadLetterQueue dlq, ReplayEvents events) {
-        Thread.ofVirtual().name("bulk-replay-" + queue).start(() -> run(dlq, events));
-        return this;
+    /**
+     * Replays as {@code broker}'s user on a new virtual thread and returns at once. When it cannot
+     * start (the session ended meanwhile, say) it throws, and the replay is {@code FAILED}, never
+     * left {@code RUNNING}.
+     */
+    BulkReplay start(UserBroker broker) {
+        try {
+            DeadLetterQueue dlq = broker.deadLetters();
+            ReplayEvents events = broker.replayEvents();
+            Thread.ofVirtual().name("bulk-replay-" + queue).start(() -> run(dlq, events));
+            return this;
+        } catch (RuntimeException | Error e) {
+            error = "could not start: " + e.getMessage();
+            endedAt = clock.instant();
+            state = State.FAILED;
+            throw e;
+        }
     }
 
     /**
@@ -69,6 +82,11 @@ final class BulkReplay {
         return state == State.RUNNING;
     }
 
+    /** When it ended; null while it runs. */
+    Instant endedAt() {
+        return endedAt;
+    }
+
     Progress progress() {
         Instant ended = endedAt;
         return new Progress(queue, state, replayed.get(), pace.perSecond(), pace.window(), startedAt.toString(),
@@ -77,18 +95,20 @@ final class BulkReplay {
 
     private void run(DeadLetterQueue dlq, ReplayEvents events) {
         ReplayEvents.Run run = events.run(queue, DeadLetterOnFailure.deadLetterQueue(queue));
+        State ended = State.FAILED;
         try {
             long moved = dlq.replay(queue, run.noting(filter), queue, pace, () -> cancelled, letter -> {
                 replayed.incrementAndGet();
                 run.replayed(letter);
             });
             replayed.set(moved);
-            state = cancelled ? State.CANCELLED : State.DONE;
+            ended = cancelled ? State.CANCELLED : State.DONE;
         } catch (Exception e) {
             error = Refusals.isAccessRefused(e) ? "the broker refused: " + Refusals.describe(e) : e.getMessage();
-            state = State.FAILED;
         } finally {
+            // endedAt before state: whoever sees the replay ended (the session sweep) sees when.
             endedAt = clock.instant();
+            state = ended;
         }
     }
 }

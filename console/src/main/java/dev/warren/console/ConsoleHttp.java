@@ -167,6 +167,13 @@ final class ConsoleHttp implements HttpHandler {
         headers.set("Content-Security-Policy",
                 "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
         reply.headers().forEach(headers::set);
+        if (reply.stream() != null) {
+            exchange.sendResponseHeaders(reply.status(), 0);   // 0: chunked, no Content-Length
+            try (OutputStream out = exchange.getResponseBody()) {
+                reply.stream().writeTo(out);
+            }
+            return;
+        }
         byte[] body = reply.body();
         exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
         if (body.length > 0) {

@@ -38,6 +38,15 @@ final class ConsoleRequest {
         return exchange.getRequestURI().getPath();
     }
 
+    /**
+     * The path's last segment, decoded: an id in the last segment may hold an encoded {@code /}
+     * ({@code %2F}), which {@link #path()} cannot tell from a separator. A {@code +} stays a {@code +}.
+     */
+    String lastSegment() {
+        String raw = exchange.getRequestURI().getRawPath();
+        return URLDecoder.decode(raw.substring(raw.lastIndexOf('/') + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
     /** The signed-in user's session; endpoints behind sign-in always have one. */
     Session session() {
         if (session == null) {

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 
 /**
  * Visits every dead letter of a work queue once, holding none of them: counts of filtered lists
- * and exports of any size in constant memory. Reads through {@link DeadLetterQueue#read} with no
+ * of any size in bounded memory (the reader's buffers, {@code DeadLetterReader}). Reads through {@link DeadLetterQueue#read} with no
  * prefetch limit (one round trip, the broker pushing as fast as the letters are visited). Like every
  * read, it removes nothing.
  */

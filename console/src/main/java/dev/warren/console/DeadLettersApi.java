@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead letters of a work queue ({@code <queue>.dlq}) through retry-dlx's {@link DeadLetterQueue},
@@ -30,6 +32,7 @@ final class DeadLettersApi {
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 500;
     static final String EXPORT_TYPE = "application/x-ndjson; charset=utf-8";
+    private static final Logger log = LoggerFactory.getLogger(DeadLettersApi.class);
 
     void addTo(Routes routes) {
         routes.add("GET", "/api/dead-letters", Routes.Access.API, this::list)
@@ -82,24 +85,61 @@ final class DeadLettersApi {
         return Reply.json(body);
     }
 
-    /** Every matching dead letter in full, one JSON object per line. */
+    /**
+     * Every matching dead letter in full, one JSON object per line, each written as it is read: the
+     * reply is streamed, so an export of any size holds one letter at a time. A failure once the
+     * {@code 200} is sent (the broker closing the read, say) ends the body with a last line
+     * {@code {"error": ...}}; a client that goes away ends the read.
+     */
     private Reply export(ConsoleRequest request) throws IOException {
         String queue = queue(request);
         DeadLetterFilter filter = DeadLetterFilter.of(request);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DeadLetterScan.each(request.session().broker().deadLetters(), queue, letter -> {
-            if (filter.test(letter)) {
-                out.writeBytes(Reply.json(DeadLetterJson.Detail.exported(letter)).body());
-                out.write('\n');
-            }
-        });
-        return new Reply(200, EXPORT_TYPE, Map.of("Content-Disposition", "attachment; filename=\""
-                + queue.replaceAll("[^A-Za-z0-9._-]", "_") + ".dlq.jsonl\""), out.toByteArray());
+        DeadLetterQueue dlq = request.session().broker().deadLetters();
+        // Before the 200 is sent: a dead-letter queue that is missing or that the user may not read
+        // is answered with its own status, not a body cut short.
+        dlq.size(queue);
+        return Reply.streamed(200, EXPORT_TYPE, Map.of("Content-Disposition", "attachment; filename=\""
+                + queue.replaceAll("[^A-Za-z0-9._-]", "_") + ".dlq.jsonl\""), out -> export(dlq, queue, filter, out));
+    }
+
+    private static void export(DeadLetterQueue dlq, String queue, DeadLetterFilter filter, OutputStream out)
+            throws IOException {
+        IOException[] clientGone = {null};
+        long[] read = {0};
+        String stopped;
+        try {
+            int present = dlq.read(queue, DeadLetterQueue.UNLIMITED, letter -> {
+                read[0]++;
+                if (filter.test(letter)) {
+                    try {
+                        out.write(Reply.json(DeadLetterJson.Detail.exported(letter)).body());
+                        out.write('\n');
+                    } catch (IOException e) {
+                        clientGone[0] = e;
+                        return false;
+                    }
+                }
+                return true;
+            });
+            // A read whose channel is lost, or whose letters another reader took, ends quietly when nothing comes.
+            stopped = read[0] >= present ? null : "read " + read[0] + " of the " + present + " dead letters, then nothing"
+                    + " more came (the broker connection was lost, or another reader holds the rest)";
+        } catch (IOException | RuntimeException e) {
+            stopped = e.getMessage();
+        }
+        if (clientGone[0] != null) {
+            throw clientGone[0];
+        }
+        if (stopped != null) {
+            log.warn("export of {}.dlq stopped early: {}", queue, stopped);
+            out.write(Reply.json(Map.of("error", "the export stopped early: " + stopped)).body());
+            out.write('\n');
+        }
     }
 
     private Reply show(ConsoleRequest request) throws IOException {
         String queue = queue(request);
-        String id = request.path().substring(request.path().lastIndexOf('/') + 1);
+        String id = request.lastSegment();
         List<DeadLetter> found = request.session().broker().deadLetters().list(queue,
                 letter -> id.equals(letter.messageId()), 1);
         if (found.isEmpty()) {

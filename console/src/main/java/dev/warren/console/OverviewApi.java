@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +38,11 @@ final class OverviewApi {
         routes.add("GET", "/api/overview", Routes.Access.API, request -> Reply.json(read(request.session().broker())));
     }
 
+    /** Whether {@code name} is a Warren work queue among the vhost's queues {@code names}: {@code name.dlq} is one of them. */
+    static boolean isWorkQueue(String name, Set<String> names) {
+        return !name.contains(RETRY_INFIX) && names.contains(DeadLetterOnFailure.deadLetterQueue(name));
+    }
+
     Overview read(UserBroker broker) throws IOException {
         JsonNode listed = broker.management().get("/api/queues/" + ManagementClient.segment(broker.vhost())
                 + "?msg_rates_age=" + CHART_SECONDS + "&msg_rates_incr=" + CHART_STEP_SECONDS);
@@ -45,10 +51,10 @@ final class OverviewApi {
         List<WarrenQueue> queues = new ArrayList<>();
         Map<Long, double[]> rates = new TreeMap<>();
         for (String name : byName.keySet()) {
-            JsonNode dlq = byName.get(DeadLetterOnFailure.deadLetterQueue(name));
-            if (dlq == null || name.contains(RETRY_INFIX)) {
+            if (!isWorkQueue(name, byName.keySet())) {
                 continue;
             }
+            JsonNode dlq = byName.get(DeadLetterOnFailure.deadLetterQueue(name));
             List<QueueStats> retries = byName.entrySet().stream().filter(e -> e.getKey().startsWith(name + RETRY_INFIX))
                     .map(e -> QueueStats.of(e.getValue())).toList();
             queues.add(new WarrenQueue(QueueStats.of(byName.get(name)), retries, QueueStats.of(dlq)));

@@ -8,13 +8,16 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The console's signed-in users, in memory only: a restart signs everyone out. A session unused
- * for the idle timeout ends (its broker connections close) the next time any session is looked
- * up. Thread safe.
+ * for the idle timeout ends the next time any session is looked up; a session whose bulk replay is
+ * running does not, and its idle time counts from the later of its last use and the replay's end.
+ * An ended session's broker connections are closed on a thread of their own (closing flushes task
+ * events for up to seconds), never in the request that found it expired. Thread safe.
  */
 final class Sessions implements AutoCloseable {
 
@@ -25,10 +28,17 @@ final class Sessions implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
     private final Duration idle;
+    private final Executor closing;
 
     Sessions(Clock clock, Duration idle) {
+        this(clock, idle, task -> Thread.ofVirtual().name("console-session-close").start(task));
+    }
+
+    /** {@code closing} runs the closing of expired sessions. */
+    Sessions(Clock clock, Duration idle, Executor closing) {
         this.clock = clock;
         this.idle = idle;
+        this.closing = closing;
     }
 
     /** Starts a session for a user the broker accepted. */
@@ -43,11 +53,13 @@ final class Sessions implements AutoCloseable {
     Optional<Session> find(String token) {
         Instant now = clock.instant();
         byToken.values().removeIf(session -> {
-            boolean expired = session.lastUsed().plus(idle).isBefore(now);
+            boolean expired = expired(session, now);
             if (expired) {
-                stopBulkReplay(session);
                 log.info("session of '{}' expired after {} idle", session.user(), idle);
-                session.broker().close();
+                closing.execute(() -> {
+                    stopBulkReplay(session);
+                    session.broker().close();
+                });
             }
             return expired;
         });
@@ -56,6 +68,20 @@ final class Sessions implements AutoCloseable {
             session.touch(now);
         }
         return Optional.ofNullable(session);
+    }
+
+    /** Idle for longer than the timeout, counted from its last use or its bulk replay's end; never while that runs. */
+    private boolean expired(Session session, Instant now) {
+        BulkReplay replay = session.bulkReplay().get();
+        if (replay != null && replay.isRunning()) {
+            return false;
+        }
+        Instant idleSince = session.lastUsed();
+        Instant replayEnded = replay == null ? null : replay.endedAt();
+        if (replayEnded != null && replayEnded.isAfter(idleSince)) {
+            idleSince = replayEnded;
+        }
+        return idleSince.plus(idle).isBefore(now);
     }
 
     /** Ends a session: forgets it and closes its broker connections. */

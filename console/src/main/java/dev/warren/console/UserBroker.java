@@ -25,7 +25,10 @@ import java.util.concurrent.TimeoutException;
  */
 final class UserBroker implements AutoCloseable {
 
-    /** Connection names start with this, followed by the user; the workers page leaves them out. */
+    /**
+     * Connection names start with this, followed by the user. The workers page leaves them out: they
+     * consume only dead-letter queues and the event stream, never a work queue.
+     */
     static final String CONNECTION_NAME_PREFIX = "warren-console@";
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final long PROBE_TIMEOUT_MILLIS = 5_000;
@@ -153,6 +156,11 @@ final class UserBroker implements AutoCloseable {
             injector = Guice.createInjector(new CoreModule(amqp, RouteTable.allTo("task_queue")));
         }
         return injector;
+    }
+
+    /** Whether {@link #close()} was called: the session has ended. */
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     @Override

@@ -6,18 +6,24 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code GET /api/workers}: every connection that consumes from a queue (a Warren worker's
- * consuming connection is named {@code warren-worker@<name>}), with its host, consumers, prefetch,
+ * {@code GET /api/workers}: every worker connection — one that consumes from a Warren work queue
+ * (a queue {@code q} with a {@code q.dlq}), or a Warren worker's consuming connection, which names
+ * its task types in the client property {@value AmqpConnections#TASK_TYPES_PROPERTY} (and is named
+ * {@code warren-worker@<name>}) — with its host, consumers, prefetch,
  * in-flight (unacknowledged) messages, when it connected and the queues it consumes. From the
  * management API's connections, channels and consumers as the signed-in user: a user with only the
  * {@code management} tag sees its own connections, {@code monitoring} or {@code administrator}
- * sees all.
+ * sees all. Connections that consume only other queues are left out: the console's own dead-letter
+ * and event-stream readers ({@code warren-console@<user>}), a worker's DLQ tools ({@code -read}) and
+ * its scheduler lease ({@code -scheduler}).
  */
 final class WorkersApi {
 
@@ -55,6 +61,9 @@ final class WorkersApi {
         broker.management().get("/api/vhosts/" + vhost + "/channels").forEach(channel -> unackedByConnection.merge(
                 channel.path("connection_details").path("name").asText(), channel.path("messages_unacknowledged").asLong(),
                 Long::sum));
+        Set<String> queueNames = new HashSet<>();
+        broker.management().get("/api/queues/" + vhost + "?columns=name")
+                .forEach(queue -> queueNames.add(queue.path("name").asText()));
         List<Worker> workers = new ArrayList<>();
         for (JsonNode connection : broker.management().get("/api/vhosts/" + vhost + "/connections")) {
             String brokerName = connection.path("name").asText();
@@ -69,12 +78,16 @@ final class WorkersApi {
                 prefetch.add(consumer.path("prefetch_count").asInt());
             });
             JsonNode client = connection.path("client_properties");
+            List<String> taskTypes = taskTypes(client);
+            if (taskTypes.isEmpty() && queues.stream().noneMatch(queue -> OverviewApi.isWorkQueue(queue, queueNames))) {
+                continue;
+            }
             workers.add(new Worker(providedName(connection).orElse(brokerName), brokerName,
                     connection.path("user").asText(), connection.path("peer_host").asText(),
                     (client.path("product").asText("?") + " " + client.path("version").asText("")).strip(),
                     consumers.size(), List.copyOf(prefetch), unackedByConnection.getOrDefault(brokerName, 0L),
                     Instant.ofEpochMilli(connection.path("connected_at").asLong()).toString(), List.copyOf(queues),
-                    taskTypes(client)));
+                    taskTypes));
         }
         workers.sort((a, b) -> a.name().compareTo(b.name()));
         return workers;

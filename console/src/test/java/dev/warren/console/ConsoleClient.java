@@ -29,6 +29,11 @@ final class ConsoleClient {
         return base;
     }
 
+    /** The client itself, with the cookies of its sign-in. */
+    HttpClient http() {
+        return http;
+    }
+
     /** Signs in with the JSON API; returns the response (its body holds the CSRF token on success). */
     HttpResponse<String> signIn(String user, String password) throws Exception {
         return postJson("/api/session", JSON.createObjectNode().put("user", user).put("password", password), Map.of());

@@ -11,6 +11,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
+import dev.warren.test.TestClock;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -47,13 +51,18 @@ class DeadLetterActionsTest {
         console = Console.start(ConsoleSecurityTest.settings(broker).withPort(0));
         client = new ConsoleClient(console);
         queue = queues.unique("console-actions");
+        declareWithLetters(queue, null);
+    }
+
+    /** Declares {@code name} and {@code name.dlq} (with {@code dlqArguments}) and puts LETTERS dead letters in it, alpha and beta by turns. */
+    private void declareWithLetters(String name, Map<String, Object> dlqArguments) throws Exception {
         try (Connection connection = broker.connect("console-actions-test"); Channel channel = connection.createChannel()) {
-            channel.queueDeclare(queue, true, false, false, null);
-            channel.queueDeclare(queue + ".dlq", true, false, false, null);
+            channel.queueDeclare(name, true, false, false, null);
+            channel.queueDeclare(name + ".dlq", true, false, false, dlqArguments);
             channel.confirmSelect();
             for (int i = 0; i < LETTERS; i++) {
                 String type = i % 2 == 0 ? "alpha" : "beta";
-                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("letter-" + i)
+                channel.basicPublish("", name + ".dlq", new AMQP.BasicProperties.Builder().messageId("letter-" + i)
                         .type(type).headers(Map.of("x-warren-error", "java.io.IOException", "x-warren-error-message",
                                 "disk " + i + " full", "x-warren-failed-at", Instant.now().toString())).build(),
                         ("{\"task_type\":\"" + type + "\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
@@ -109,6 +118,69 @@ class DeadLetterActionsTest {
         assertThat(first.path("payload").asText()).isEqualTo("{\"task_type\":\"beta\",\"n\":1}");
         assertThat(first.path("headers").path("x-warren-error-message").asText()).isEqualTo("disk 1 full");
         assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS);
+    }
+
+    @Test
+    void letterWhoseIdHoldsASlashOpensByItsEncodedId() throws Exception {
+        client.signIn("guest", "guest");
+        try (Connection connection = broker.connect("console-actions-slash"); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("tenant/letter-7+1")
+                    .type("alpha").build(), "{\"task_type\":\"alpha\"}".getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(10_000);
+        }
+
+        HttpResponse<String> shown = client.get("/api/dead-letters/tenant%2Fletter-7+1?queue=" + queue);
+
+        assertThat(shown.statusCode()).isEqualTo(200);
+        assertThat(ConsoleClient.json(shown).path("letter").path("id").asText()).isEqualTo("tenant/letter-7+1");
+    }
+
+    @Test
+    void exportIsStreamedInChunksAndHoldsEveryLetter() throws Exception {
+        int more = 2_500;   // past the reader's buffer of 2,000: the reply is written while the read goes on
+        addLetters(more, "");
+        client.signIn("guest", "guest");
+
+        HttpResponse<String> export = client.get("/api/dead-letters/export?queue=" + queue);
+
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Length")).isEmpty();
+        assertThat(export.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+        List<String> ids = new ArrayList<>();
+        for (String line : export.body().lines().toList()) {
+            ids.add(JSON.readTree(line).path("letter").path("id").asText());
+        }
+        assertThat(ids).hasSize(LETTERS + more).doesNotHaveDuplicates().startsWith("letter-0").endsWith("more-" + (more - 1));
+        assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS + more);
+    }
+
+    @Test
+    void exportWhoseReadEndsEarlyEndsWithAnErrorLine() throws Exception {
+        int more = 20_000;   // 40 MB: more than the socket buffers and the reader's hold while the client waits
+        addLetters(more, "x".repeat(2_000));
+        client.signIn("guest", "guest");
+        HttpResponse<InputStream> export = client.http().send(HttpRequest.newBuilder(
+                client.base().resolve("/api/dead-letters/export?queue=" + queue)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(export.statusCode()).isEqualTo(200);
+
+        try (BufferedReader body = new BufferedReader(new InputStreamReader(export.body(), StandardCharsets.UTF_8))) {
+            assertThat(JSON.readTree(body.readLine()).path("letter").path("id").asText()).isEqualTo("letter-0");
+            // The client reads no further: the console blocks writing, the broker holds back the rest.
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages(queue + ".dlq") > 0
+                    && messages(queue + ".dlq") < LETTERS + more);
+            try (Connection connection = broker.connect("console-actions-export-cut");
+                 Channel channel = connection.createChannel()) {
+                channel.queueDelete(queue + ".dlq");   // the broker cancels the read's consumer
+            }
+            List<String> rest = body.lines().toList();
+
+            assertThat(rest.size() + 1).isLessThan(LETTERS + more);
+            assertThat(JSON.readTree(rest.get(rest.size() - 1)).path("error").asText())
+                    .startsWith("the export stopped early: ");
+            assertThat(rest.subList(0, rest.size() - 1)).allSatisfy(line -> assertThat(line).contains("\"letter\""));
+        }
     }
 
     @Test
@@ -250,6 +322,55 @@ class DeadLetterActionsTest {
     }
 
     @Test
+    void bulkReplayThatCouldOutlastTheDlqsConsumerTimeoutIsRefusedNamingTheRateThatFits() throws Exception {
+        String csrf = ConsoleClient.csrfToken(client.signIn("guest", "guest"));
+        String timed = queues.unique("console-timed");
+        // 20 s: a run may take 10 s by its estimate. The console reads the argument; RabbitMQ 3.12+ enforces it.
+        declareWithLetters(timed, Map.of("x-consumer-timeout", 20_000));
+
+        // 15 matches at 1/s: 15 s.
+        HttpResponse<String> refused = post(timed, csrf, "&type=alpha&rate=1");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(ConsoleClient.json(refused).path("error").asText()).startsWith("rate: replaying 15 of 30 dead letters at"
+                + " 1/s could take 16s, more than 50% of the broker's consumer_timeout of 20s on '" + timed + ".dlq'")
+                .endsWith("raise rate to at least 2 (only matching letters are paced) or narrow the filter");
+        assertThat(client.get(BulkReplayApi.PATH).statusCode()).isEqualTo(404);
+        assertThat(messages(timed + ".dlq")).isEqualTo(LETTERS);
+        // A narrow filter at the same rate fits, and so does the refused one at the rate named.
+        assertThat(post(timed, csrf, "&type=alpha&text=disk%204%20full&rate=1").statusCode()).isEqualTo(202);
+        assertThat(awaitEnd().path("replayed").asInt()).isEqualTo(1);
+        assertThat(post(timed, csrf, "&type=alpha&rate=2").statusCode()).isEqualTo(202);
+        assertThat(awaitEnd().path("replayed").asInt()).isEqualTo(LETTERS / 2 - 1);
+    }
+
+    @Test
+    void sessionWithARunningBulkReplayOutlivesItsIdleTimeoutAndEndsIdleAfterTheReplay() throws Exception {
+        TestClock clock = TestClock.now();
+        try (Console shortIdle = Console.start(ConsoleSecurityTest.settings(broker).withPort(0)
+                .withSessionIdle(Duration.ofMinutes(1)), clock)) {
+            ConsoleClient replaying = new ConsoleClient(shortIdle);
+            String csrf = ConsoleClient.csrfToken(replaying.signIn("guest", "guest"));
+            HttpRequest.Builder start = HttpRequest.newBuilder(replaying.base().resolve(BulkReplayApi.PATH + "?queue="
+                    + queue + "&rate=2")).header(ConsoleHttp.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.noBody());
+            assertThat(replaying.send(start).statusCode()).isEqualTo(202);
+
+            // Idle for twice the timeout: this request's lookup runs the expiry sweep first.
+            clock.advance(Duration.ofMinutes(2));
+            HttpResponse<String> progress = replaying.get(BulkReplayApi.PATH);
+            assertThat(progress.statusCode()).isEqualTo(200);
+            assertThat(ConsoleClient.json(progress).path("state").asText()).isEqualTo("RUNNING");
+            assertThat(replaying.send(HttpRequest.newBuilder(replaying.base().resolve(BulkReplayApi.PATH))
+                    .header(ConsoleHttp.CSRF_HEADER, csrf).DELETE()).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ConsoleClient.json(replaying.get(BulkReplayApi.PATH))
+                    .path("state").asText(), state -> !state.equals("RUNNING"));
+
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(replaying.get(BulkReplayApi.PATH).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void readOnlyUserMayNotStartABulkReplay() throws Exception {
         String reader = users.create("console-reader", PASSWORD, "", "", ".*");
         String csrf = ConsoleClient.csrfToken(client.signIn(reader, PASSWORD));
@@ -260,8 +381,25 @@ class DeadLetterActionsTest {
         assertThat(messages(queue + ".dlq")).isEqualTo(LETTERS);
     }
 
+    /** Adds {@code count} gamma letters ({@code more-<n>}) to the DLQ, each body padded with {@code padding}. */
+    private void addLetters(int count, String padding) throws Exception {
+        try (Connection connection = broker.connect("console-actions-more"); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < count; i++) {
+                channel.basicPublish("", queue + ".dlq", new AMQP.BasicProperties.Builder().messageId("more-" + i)
+                        .type("gamma").build(), ("{\"task_type\":\"gamma\",\"n\":" + i + ",\"padding\":\"" + padding
+                        + "\"}").getBytes(StandardCharsets.UTF_8));
+            }
+            channel.waitForConfirmsOrDie(60_000);
+        }
+    }
+
     private HttpResponse<String> post(String csrf, String parameters) throws Exception {
-        return client.send(HttpRequest.newBuilder(client.base().resolve(BulkReplayApi.PATH + "?queue=" + queue + parameters))
+        return post(queue, csrf, parameters);
+    }
+
+    private HttpResponse<String> post(String workQueue, String csrf, String parameters) throws Exception {
+        return client.send(HttpRequest.newBuilder(client.base().resolve(BulkReplayApi.PATH + "?queue=" + workQueue + parameters))
                 .header(ConsoleHttp.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.noBody()));
     }
 

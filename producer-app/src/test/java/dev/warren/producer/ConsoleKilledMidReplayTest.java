@@ -11,21 +11,16 @@ import com.rabbitmq.client.GetResponse;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.retry.ReplayPace;
-import java.io.File;
-import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +37,6 @@ class ConsoleKilledMidReplayTest {
     private static final int LETTERS = 20_000;
     /** Killed once the work queue holds this many copies: well inside the replay. */
     private static final int KILL_AFTER = 6_000;
-    private static final Pattern SERVING = Pattern.compile("console serving on http://([^/ ]+)/");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -52,12 +46,12 @@ class ConsoleKilledMidReplayTest {
     Path directory;
 
     private final RabbitBroker broker = RabbitBroker.shared();
-    private Process console;
+    private ConsoleProcess console;
 
     @AfterEach
     void killConsole() {
         if (console != null) {
-            console.destroyForcibly();
+            console.close();
         }
     }
 
@@ -70,15 +64,10 @@ class ConsoleKilledMidReplayTest {
             channel.queueDeclare(dlq, true, false, false, null);
             fill(channel, dlq);
 
-            Path log = directory.resolve("console.log");
-            console = startConsole(log);
-            String address = await().atMost(Duration.ofSeconds(60)).until(() -> serving(log), a -> a != null);
-            HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-            URI base = URI.create("http://" + address);
-            HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(base.resolve("/api/session"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"guest\",\"password\":\"guest\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            console = ConsoleProcess.start(broker, directory.resolve("console.log"));
+            HttpClient http = console.http();
+            URI base = console.base();
+            HttpResponse<String> signIn = console.signIn("guest", "guest");
             assertThat(signIn.statusCode()).isEqualTo(200);
             String csrf = JSON.readTree(signIn.body()).path("csrf_token").asText();
             HttpResponse<String> started = http.send(HttpRequest.newBuilder(
@@ -89,7 +78,7 @@ class ConsoleKilledMidReplayTest {
 
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                     .until(() -> channel.queueDeclarePassive(queue).getMessageCount() >= KILL_AFTER);
-            console.destroyForcibly().waitFor();
+            console.process().destroyForcibly().waitFor();
 
             // The broker returns the dead console's unacknowledged originals once it notices the closed connection.
             await().atMost(Duration.ofSeconds(30)).until(() -> channel.queueDeclarePassive(dlq).getConsumerCount() == 0);
@@ -131,24 +120,5 @@ class ConsoleKilledMidReplayTest {
             ids.merge(response.getProps().getMessageId(), 1, Integer::sum);
         }
         return ids;
-    }
-
-    /** {@code producer-app console} in a JVM of its own, on the test class path, on any free port. */
-    private Process startConsole(Path log) throws Exception {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String management = broker.management().orElseThrow().baseUri().toString();
-        List<String> command = List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                ProducerApp.class.getName(), "console", "--port", "0", "--uri", broker.amqpUri(),
-                "--management-url", management);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().keySet().removeIf(key -> key.startsWith("WARREN_"));
-        return builder.start();
-    }
-
-    private static String serving(Path log) throws Exception {
-        Matcher m = SERVING.matcher(Files.readString(log));
-        return m.find() ? m.group(1) : null;
     }
 }
