@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -129,7 +130,7 @@ class ConsoleBrowserTest {
         await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(rows()).containsExactly(id));
         Chromium.screenshot(browser, "dead-letters");
 
-        browser.findElement(By.cssSelector("#dead-letters tr[data-id='" + id + "'] a.open-letter")).click();
+        click(By.cssSelector("#dead-letters tr[data-id='" + id + "'] a.open-letter"));
         awaitText(By.id("detail-id"), id);
         assertThat(browser.findElement(By.id("detail-error")).getText())
                 .contains(PermanentTaskFailure.class.getName()).contains("mail relay refused " + note);
@@ -205,7 +206,7 @@ class ConsoleBrowserTest {
         assertThat(browser.findElements(By.cssSelector(
                 "button.replay, #replay-selected, #replay-matching, #move-selected, #purge-selected, #purge-matching")))
                 .isEmpty();
-        browser.findElement(By.cssSelector("#dead-letters tr[data-id='" + id + "'] a.open-letter")).click();
+        click(By.cssSelector("#dead-letters tr[data-id='" + id + "'] a.open-letter"));
         awaitText(By.id("detail-id"), id);
         assertThat(browser.findElements(By.id("detail-replay"))).isEmpty();
         Chromium.screenshot(browser, "dead-letters-read-only");
@@ -278,6 +279,15 @@ class ConsoleBrowserTest {
 
     private WebElement awaitElement(By by) {
         return await().atMost(PAGE_WAIT).ignoreExceptions().until(() -> browser.findElement(by), element -> true);
+    }
+
+    /**
+     * Clicks what {@code by} finds once it is there; a list may render its rows again between the
+     * find and the click (a stale element, not clicked), so it finds them again.
+     */
+    private void click(By by) {
+        await().atMost(PAGE_WAIT).ignoreException(StaleElementReferenceException.class)
+                .untilAsserted(() -> browser.findElement(by).click());
     }
 
     private void awaitText(By by, String text) {

@@ -116,6 +116,8 @@
     detail.scrollIntoView();
   }
 
+  let loads = 0;
+
   async function load() {
     if (!queue.value) {
       summary.textContent = 'No Warren work queue with a dead-letter queue in this vhost.';
@@ -123,7 +125,11 @@
     }
     const query = filters();
     history.replaceState(null, '', '?' + query);
+    // A list asked for earlier (the page's first load, another filter) may answer later than this
+    // one: only the newest request's answer is shown.
+    const generation = ++loads;
     const result = await api('GET', '/api/dead-letters?' + query);
+    if (generation !== loads) return;
     mayReplay = result.may_replay;
     mayPurge = result.may_purge;
     summary.textContent = result.total + ' matching in ' + result.queue + '.dlq'
