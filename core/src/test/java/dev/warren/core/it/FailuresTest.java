@@ -270,7 +270,7 @@ class FailuresTest {
 
     /** Core's default policy (dead-letter every failure), recording each failure it is given. */
     @Singleton
-    static final class RecordingFailurePolicy implements FailurePolicy {
+    static class RecordingFailurePolicy implements FailurePolicy {
         final List<TaskFailure> failures = new CopyOnWriteArrayList<>();
         private final DeadLetterOnFailure deadLetters;
 
