@@ -120,6 +120,11 @@ final class TaskDispatcher {
         return inFlight;
     }
 
+    /** The longest one delivery of {@code definition} can run, in-process retries included; null without a time limit. */
+    Duration longestRun(TaskDefinition definition) {
+        return execution.longestRun(definition);
+    }
+
     /** Runs past their time limit whose handler has not returned yet. */
     int overdueRuns() {
         return execution.overdueRuns();
