@@ -185,7 +185,8 @@ final class TaskDispatcher {
             if (message.redelivered() && failurePolicy.countsRedeliveries() && !forgiven(message)) {
                 throw new RedeliveredTaskException("task " + message.id() + " (" + message.type() + ") was delivered"
                         + " again without an acknowledgement: the worker running attempt " + message.attempt()
-                        + " crashed, lost its connection or passed the broker's consumer timeout");
+                        + " crashed, lost its connection, passed the broker's consumer timeout or could not send its"
+                        + " result");
             }
             Object payload = execution.bind(definition, message.payload());
             listeners.event(received.next(TaskEvent.Kind.STARTED, clock.instant(), null));
