@@ -8,6 +8,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,5 +45,13 @@ final class InProcessRetry implements TaskInterceptor {
                                 && settings.isRetryable(e))
                         .build()));
         return Retry.decorateCallable(retry, attempt).call();
+    }
+
+    /** Every run of the attempt, and the wait after each but the last, within one delivery. */
+    @Override
+    public Duration longestRun(String taskType, Duration attempt) {
+        RetrySettings settings = policies.forType(taskType);
+        int retries = settings.inProcessRetries();
+        return attempt.multipliedBy(retries + 1L).plus(settings.inProcessBackoff().multipliedBy(retries));
     }
 }

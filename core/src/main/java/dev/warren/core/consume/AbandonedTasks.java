@@ -4,9 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Ids of tasks that were running when this worker lost its connection. The broker put them back
- * on the queue, and the redelivery carries the {@code redelivered} flag although no worker crashed
- * on them; a failure policy that counts redeliveries as failed attempts must not charge this one.
+ * Ids of tasks whose delivery went back to the queue through no failure of their attempt: they
+ * were running when this worker lost its connection (the broker put them back), or they succeeded
+ * and their result could not be sent (the worker put them back). The redelivery carries the
+ * {@code redelivered} flag although no worker crashed on them; a failure policy that counts
+ * redeliveries as failed attempts must not charge this one. The dispatcher keeps one instance per
+ * cause.
  *
  * <p>Each id is forgiven at most {@link #MAX_FORGIVEN} times, so a task that takes its worker's
  * connection down with it every time still ends in the dead-letter queue. Bounded: the oldest ids
@@ -30,9 +33,9 @@ final class AbandonedTasks {
         }
     };
 
-    /** The run of task {@code id} lost its delivery to a closed connection. */
-    synchronized void abandoned(String id) {
-        entries.computeIfAbsent(id, k -> new Record()).abandoned++;
+    /** The delivery of task {@code id} went back to the queue; returns how many times it has, as far as this remembers. */
+    synchronized int abandoned(String id) {
+        return ++entries.computeIfAbsent(id, k -> new Record()).abandoned;
     }
 
     /**

@@ -59,10 +59,10 @@ final class OversizedTasks {
 
     /**
      * Publishes the dead-letter copy and waits for its confirm, then answers the task's
-     * {@code reply_to}, if it has one, as for any dead-lettered task; deletes the kept body either
-     * way. Returns {@code DEAD_LETTERED}, or null when the copy could not be made or confirmed or the
-     * answer not confirmed: then the caller leaves the delivery for redelivery (a duplicate is
-     * possible, a loss is not).
+     * {@code reply_to}, if it has one, as for any dead-lettered task (best effort); deletes the kept
+     * body either way. Returns {@code DEAD_LETTERED}, or null when the copy could not be made or
+     * confirmed: then the caller leaves the delivery for redelivery (a duplicate is possible, a
+     * loss is not).
      */
     TaskOutcome deadLetter(String queue, Envelope envelope, OversizedBody body, Replies replies) {
         String id = TaskFailure.printable(body.properties().getMessageId());
@@ -81,10 +81,6 @@ final class OversizedTasks {
             DeadLetterOnFailure.logDeadLettered(log, failure, dlq, "permanent failure");
             replies.tooLarge(body.properties(), cause);
             return TaskOutcome.DEAD_LETTERED;
-        } catch (Replies.ReplyFailedException e) {
-            log.warn("task {} from '{}' was dead-lettered to '{}' but its requester could not be told: {}; leaving it"
-                    + " unacknowledged so it is redelivered", id, queue, dlq, e.getMessage());
-            return null;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package dev.warren.core.consume;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
+import dev.warren.core.connection.AmqpConnections;
 import dev.warren.core.publish.PublishException;
 import dev.warren.core.publish.TaskPublisher;
 import dev.warren.core.spi.TaskFailure;
@@ -21,9 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends a task's {@link TaskResult} to its {@code reply_to} and waits for the broker's confirm,
- * so the dispatcher acknowledges the task only once its result is safe. Tasks without
- * {@code reply_to} get no reply. Called on consumer threads, concurrently; blocks up to
- * {@link #CONFIRM_TIMEOUT_SECONDS}.
+ * so the dispatcher acknowledges a succeeded task only once its result is safe. The answer to a
+ * dead-lettered task is best effort: its dead-letter copy is confirmed already, and the task must
+ * not run again for the sake of its answer, so an answer the broker does not take is logged (WARN)
+ * and counted ({@link WorkerStats#resultsLost()}) instead. Tasks without {@code reply_to} get no
+ * reply. Called on consumer threads, concurrently; blocks up to {@link #CONFIRM_TIMEOUT_SECONDS}.
  */
 final class Replies {
 
@@ -33,11 +36,13 @@ final class Replies {
     private final TaskCodec codec;
     private final ObjectMapper mapper;
     private final TaskPublisher publisher;
+    private final WorkerStats stats;
 
-    Replies(TaskCodec codec, ObjectMapper mapper, TaskPublisher publisher) {
+    Replies(TaskCodec codec, ObjectMapper mapper, TaskPublisher publisher, WorkerStats stats) {
         this.codec = codec;
         this.mapper = mapper;
         this.publisher = publisher;
+        this.stats = stats;
     }
 
     /** Sends the handler's {@code result} when the task asked for one. */
@@ -48,24 +53,37 @@ final class Replies {
         }
     }
 
-    /** Tells the requester, if there is one, that the task was dead-lettered and why. */
-    void deadLettered(TaskMessage message, String reason) throws ReplyFailedException {
+    /** Tells the requester, if there is one, that the task was dead-lettered and why; best effort. */
+    void deadLettered(TaskMessage message, String reason) {
         if (message != null && message.replyTo() != null) {
-            send(Requester.of(message), new TaskResult(message.id(), message.type(), TaskResult.DEAD_LETTERED, null,
-                    reason, message.attempt()));
+            sendBestEffort(Requester.of(message), new TaskResult(message.id(), message.type(), TaskResult.DEAD_LETTERED,
+                    null, reason, message.attempt()));
         }
     }
 
     /**
      * Tells the requester, if the properties name one, that a task whose body was over the limit was
      * dead-lettered unread: its id and type come from the {@code message_id} and {@code type}
-     * properties, as the body is never decoded.
+     * properties, as the body is never decoded. Best effort, as {@link #deadLettered}.
      */
-    void tooLarge(AMQP.BasicProperties properties, TaskTooLargeException cause) throws ReplyFailedException {
+    void tooLarge(AMQP.BasicProperties properties, TaskTooLargeException cause) {
         if (properties.getReplyTo() != null) {
             String type = properties.getType() != null ? properties.getType() : TaskListener.UNKNOWN_TYPE;
-            send(new Requester(properties.getReplyTo(), properties.getCorrelationId()),
+            sendBestEffort(new Requester(properties.getReplyTo(), properties.getCorrelationId()),
                     new TaskResult(properties.getMessageId(), type, TaskResult.DEAD_LETTERED, null, cause.getMessage(), 1));
+        }
+    }
+
+    private void sendBestEffort(Requester requester, TaskResult result) {
+        try {
+            send(requester, result);
+        } catch (ReplyFailedException | RuntimeException e) {
+            // Once per task: the delivery is acknowledged right after, so this answer is never tried again.
+            stats.recordResultLost();
+            log.warn("task {} ({}) was dead-lettered, but its requester on '{}' could not be told: {}; the task is"
+                    + " acknowledged all the same and the answer is lost", TaskFailure.printable(result.taskId()),
+                    TaskFailure.printable(result.taskType()), TaskFailure.printable(requester.replyTo()),
+                    AmqpConnections.describe(e));
         }
     }
 
@@ -113,7 +131,7 @@ final class Replies {
         private static final long serialVersionUID = 1L;
 
         ReplyFailedException(Throwable cause) {
-            super(cause == null ? "result publish failed" : cause.getMessage(), cause);
+            super(cause == null ? "result publish failed" : AmqpConnections.describe(cause), cause);
         }
     }
 }

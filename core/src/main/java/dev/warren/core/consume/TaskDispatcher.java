@@ -46,7 +46,12 @@ import org.slf4j.LoggerFactory;
  * queue (after {@link #REQUEUE_DELAY}, so it cannot spin); the consumer goes on either way. A run
  * whose delivery went stale (its channel closed, or its connection was lost and recovered, while
  * it ran) sends no result, counts no outcome and charges no attempt: the broker has already put
- * the task back on the queue. See docs/reliability.md.
+ * the task back on the queue.
+ *
+ * <p>A result the broker does not take (nacked, not confirmed in time, connection lost) puts the
+ * task back on the queue, not charged as an attempt, to run again; after {@link #MAX_RESULT_SENDS}
+ * runs whose result failed, the task is dead-lettered as {@link ResultUndeliverableException}. The
+ * answer to a dead-lettered task is best effort (see {@link Replies}). See docs/reliability.md.
  */
 @Singleton
 final class TaskDispatcher {
@@ -54,6 +59,8 @@ final class TaskDispatcher {
     private static final Logger log = LoggerFactory.getLogger(TaskDispatcher.class);
     /** Pause before a delivery whose failure could not be handled goes back to the queue, so it cannot spin. */
     private static final Duration REQUEUE_DELAY = Duration.ofSeconds(1);
+    /** Runs of a succeeded task whose result could not be sent before it is dead-lettered instead of run again. */
+    static final int MAX_RESULT_SENDS = 3;
 
     private final Map<String, TaskDefinition> tasks;
     private final TaskCodec codec;
@@ -65,6 +72,7 @@ final class TaskDispatcher {
     private final WorkerStats stats = new WorkerStats();
     private final InFlight inFlight = new InFlight();
     private final AbandonedTasks abandoned = new AbandonedTasks();
+    private final AbandonedTasks unsentResults = new AbandonedTasks();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("warren-requeue").factory());
     private final TaskExecution execution;
@@ -77,7 +85,7 @@ final class TaskDispatcher {
                    Clock clock) {
         this.tasks = Map.copyOf(tasks);
         this.codec = codec;
-        this.replies = new Replies(codec, mapper, publisher);
+        this.replies = new Replies(codec, mapper, publisher, stats);
         this.failurePolicy = failurePolicy;
         this.listeners = new TaskListeners(listeners, stats);
         this.maxMessageBytes = settings.maxMessageBytes();
@@ -110,6 +118,11 @@ final class TaskDispatcher {
     /** Deliveries being handled, plus overdue runs past their time limit that have not ended. */
     InFlight inFlight() {
         return inFlight;
+    }
+
+    /** The longest one delivery of {@code definition} can run, in-process retries included; null without a time limit. */
+    Duration longestRun(TaskDefinition definition) {
+        return execution.longestRun(definition);
     }
 
     /** Runs past their time limit whose handler has not returned yet. */
@@ -172,7 +185,8 @@ final class TaskDispatcher {
             if (message.redelivered() && failurePolicy.countsRedeliveries() && !forgiven(message)) {
                 throw new RedeliveredTaskException("task " + message.id() + " (" + message.type() + ") was delivered"
                         + " again without an acknowledgement: the worker running attempt " + message.attempt()
-                        + " crashed, lost its connection or passed the broker's consumer timeout");
+                        + " crashed, lost its connection, passed the broker's consumer timeout or could not send its"
+                        + " result");
             }
             Object payload = execution.bind(definition, message.payload());
             listeners.event(received.next(TaskEvent.Kind.STARTED, clock.instant(), null));
@@ -181,15 +195,13 @@ final class TaskDispatcher {
                 stale(delivery, message, metricType, started, "finished");
                 return;
             }
-            replies.succeeded(message, result);
+            if (!sendResult(message, result)) {
+                requeueLater(delivery);
+                finished(queue, metricType, null, started);
+                return;
+            }
             outcome = TaskOutcome.SUCCEEDED;
             listeners.event(received.next(TaskEvent.Kind.SUCCEEDED, clock.instant(), since(started)));
-        } catch (Replies.ReplyFailedException e) {
-            log.warn("task {} succeeded but its result could not be sent: {}; leaving it unacknowledged so it"
-                    + " is redelivered", TaskFailure.printable(message.id()), e.getMessage());
-            requeueLater(delivery);
-            finished(queue, metricType, null, started);
-            return;
         } catch (Throwable e) {
             if (message != null && !delivery.isCurrent()) {
                 // Not the task's fault: the broker has put it back already, and a retry copy now would be a duplicate.
@@ -251,12 +263,43 @@ final class TaskDispatcher {
     }
 
     private boolean forgiven(TaskMessage message) {
-        if (!abandoned.forgive(message.id())) {
+        String why;
+        if (abandoned.forgive(message.id())) {
+            why = "this worker lost its connection while running it";
+        } else if (unsentResults.forgive(message.id())) {
+            why = "this worker could not send its result";
+        } else {
             return false;
         }
-        log.info("task {} ({}) is back after this worker lost its connection while running it; not counted as a"
-                + " failed attempt", TaskFailure.printable(message.id()), TaskFailure.printable(message.type()));
+        log.info("task {} ({}) is back after {}; not counted as a failed attempt", TaskFailure.printable(message.id()),
+                TaskFailure.printable(message.type()), why);
         return true;
+    }
+
+    /**
+     * Sends the result of a succeeded task; false when it could not be sent and the task goes back
+     * to the queue to run again.
+     *
+     * @throws ResultUndeliverableException when this was its {@link #MAX_RESULT_SENDS}th run whose
+     *                                      result failed: the task is to be dead-lettered
+     */
+    private boolean sendResult(TaskMessage message, Object result) {
+        try {
+            replies.succeeded(message, result);
+            return true;
+        } catch (Replies.ReplyFailedException e) {
+            int failed = unsentResults.abandoned(message.id());
+            if (failed >= MAX_RESULT_SENDS) {
+                throw new ResultUndeliverableException("task " + message.id() + " (" + message.type() + ") succeeded "
+                        + failed + " times, but the broker took none of its results for '" + message.replyTo() + "' ("
+                        + e.getMessage() + ")", e);
+            }
+            log.warn("task {} ({}) succeeded, but its result for '{}' could not be sent: {}; it goes back to the queue"
+                    + " to run again (run {} of at most {})", TaskFailure.printable(message.id()),
+                    TaskFailure.printable(message.type()), TaskFailure.printable(message.replyTo()), e.getMessage(),
+                    failed, MAX_RESULT_SENDS);
+            return false;
+        }
     }
 
     private void stale(Delivery delivery, TaskMessage message, String metricType, long started, String how) {
@@ -286,17 +329,15 @@ final class TaskDispatcher {
         return PutBack.event(TaskEvent.Kind.RECEIVED, delivery.queue, delivery.properties, clock.instant());
     }
 
-    /** Hands the failure to the policy; returns the outcome, or null when the delivery was left for redelivery. */
+    /**
+     * Hands the failure to the policy, then answers a dead-lettered task's requester (best effort:
+     * its copy is safe, so an answer that fails must not send the task round again); returns the
+     * outcome, or null when the delivery was left for redelivery.
+     */
     private FailureOutcome fail(TaskFailure failure, Delivery delivery) {
+        FailureOutcome outcome;
         try {
-            FailureOutcome outcome = failurePolicy.settle(failure);
-            if (outcome.outcome() == TaskOutcome.DEAD_LETTERED && failure.cause() instanceof TaskTooLargeException tooLarge) {
-                // Never decoded: only its properties say who asked.
-                replies.tooLarge(failure.properties(), tooLarge);
-            } else if (outcome.outcome() == TaskOutcome.DEAD_LETTERED) {
-                replies.deadLettered(failure.message(), failure.reason());
-            }
-            return outcome;
+            outcome = failurePolicy.settle(failure);
         } catch (Throwable e) {
             log.error("task {} ({}) failed ({}) and could not be moved on: {}; it goes back to the queue",
                     TaskFailure.printable(failure.messageId()), TaskFailure.printable(failure.taskType()),
@@ -305,6 +346,13 @@ final class TaskDispatcher {
             requeueLater(delivery);
             return null;
         }
+        if (outcome.outcome() == TaskOutcome.DEAD_LETTERED && failure.cause() instanceof TaskTooLargeException tooLarge) {
+            // Never decoded: only its properties say who asked.
+            replies.tooLarge(failure.properties(), tooLarge);
+        } else if (outcome.outcome() == TaskOutcome.DEAD_LETTERED) {
+            replies.deadLettered(failure.message(), failure.reason());
+        }
+        return outcome;
     }
 
     private void ack(Delivery delivery, TaskMessage message) {

@@ -140,6 +140,11 @@ public final class TaskExecution implements AutoCloseable {
                 || failure instanceof InvalidPayloadException || failure instanceof PermanentTaskFailure;
     }
 
+    /** The longest one run of {@code definition} can take, in-process retries included; null without a time limit. */
+    Duration longestRun(TaskDefinition definition) {
+        return runner.longestRun(definition);
+    }
+
     /** Runs past their time limit whose handler has not returned yet. */
     int overdueRuns() {
         return runner.overdue();

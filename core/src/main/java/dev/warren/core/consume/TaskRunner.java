@@ -69,6 +69,22 @@ final class TaskRunner {
         return attempt.call();
     }
 
+    /**
+     * The longest one run of {@code definition} through the interceptors can take, each call of its
+     * handler stopped at its time limit; null when the type has no time limit.
+     */
+    Duration longestRun(TaskDefinition definition) {
+        Duration longest = definition.options().timeLimit();
+        if (longest == null) {
+            return null;
+        }
+        // In the order run() wraps them, innermost first.
+        for (TaskInterceptor interceptor : interceptors) {
+            longest = interceptor.longestRun(definition.type(), longest);
+        }
+        return longest;
+    }
+
     private Object runOnce(TaskDefinition definition, Object payload, TaskContext context) throws Exception {
         Duration limit = definition.options().timeLimit();
         if (limit == null) {

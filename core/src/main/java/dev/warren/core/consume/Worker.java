@@ -13,6 +13,7 @@ import dev.warren.core.task.TaskDefinition;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,6 +216,11 @@ public final class Worker {
         return settings;
     }
 
+    /**
+     * The broker gives one delivery its consumer_timeout in all, and an attempt's in-process
+     * retries run within that one delivery: each run of the handler up to its time limit, plus the
+     * waits between them, must end before the timeout.
+     */
     private void checkTimeLimits() {
         Duration brokerTimeout = settings.brokerConsumerTimeout();
         for (TaskDefinition definition : dispatcher.tasks().values()) {
@@ -222,18 +228,33 @@ public final class Worker {
             if (limit == null) {
                 continue;
             }
-            if (brokerTimeout != null && limit.compareTo(brokerTimeout) >= 0) {
-                throw new InvalidSettingException("time limit of task type '" + definition.type() + "' ("
-                        + Durations.format(limit) + ") must be below the broker's consumer_timeout ("
-                        + Durations.format(brokerTimeout) + "), or the broker closes the channel before the limit"
+            Duration longest = dispatcher.longestRun(definition);
+            String runs = longest.equals(limit) ? "(" + Durations.format(limit) + ")"
+                    : "(" + Durations.format(limit) + "), with the in-process retries of one delivery"
+                    + " (--retry-in-process) up to " + readable(longest) + " in all,";
+            if (brokerTimeout != null && longest.compareTo(brokerTimeout) >= 0) {
+                throw new InvalidSettingException("time limit of task type '" + definition.type() + "' " + runs
+                        + " must be below the broker's consumer_timeout (" + Durations.format(brokerTimeout)
+                        + ") stated by --broker-consumer-timeout, or the broker closes the channel before the limit"
                         + " stops the task");
             }
-            if (brokerTimeout == null && limit.compareTo(WorkerSettings.BROKER_DEFAULT_CONSUMER_TIMEOUT) >= 0) {
-                log.warn("time limit of task type '{}' ({}) is not below RabbitMQ's default consumer_timeout (30m);"
+            if (brokerTimeout == null && longest.compareTo(WorkerSettings.BROKER_DEFAULT_CONSUMER_TIMEOUT) >= 0) {
+                log.warn("time limit of task type '{}' {} is not below RabbitMQ's default consumer_timeout (30m);"
                         + " unless the broker's timeout was raised, it closes the channel first."
                         + " State the broker's value with --broker-consumer-timeout to have this checked",
-                        definition.type(), Durations.format(limit));
+                        definition.type(), runs);
             }
         }
+    }
+
+    /** {@code 36m0.2s}, {@code 1.1s}: a sum of time limits and waits, where {@link Durations#format} would say {@code 2160200ms}. */
+    private static String readable(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 1000 || millis % 1000 == 0) {
+            return Durations.format(duration);
+        }
+        long minutes = millis / 60_000;
+        String seconds = BigDecimal.valueOf(millis % 60_000, 3).stripTrailingZeros().toPlainString() + "s";
+        return minutes == 0 ? seconds : minutes + "m" + seconds;
     }
 }

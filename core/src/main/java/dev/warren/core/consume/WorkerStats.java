@@ -13,6 +13,7 @@ public final class WorkerStats {
     private final Map<TaskOutcome, LongAdder> byOutcome = new ConcurrentHashMap<>();
     private final LongAdder abandoned = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder resultsLost = new LongAdder();
 
     void record(String taskType, TaskOutcome outcome) {
         byOutcome.computeIfAbsent(outcome, o -> new LongAdder()).increment();
@@ -29,6 +30,10 @@ public final class WorkerStats {
         errors.increment();
     }
 
+    void recordResultLost() {
+        resultsLost.increment();
+    }
+
     /**
      * Runs that ended after their delivery went stale (channel closed, or connection lost and
      * recovered, while they ran): the broker redelivers those tasks, so these runs count no outcome.
@@ -43,6 +48,14 @@ public final class WorkerStats {
      */
     public long errors() {
         return errors.sum();
+    }
+
+    /**
+     * Answers to dead-lettered tasks ({@code reply_to}) the broker did not take after the task's
+     * dead-letter copy was confirmed: the task was acknowledged anyway, and its requester hears nothing.
+     */
+    public long resultsLost() {
+        return resultsLost.sum();
     }
 
     /** Tasks that ended with {@code outcome}. */

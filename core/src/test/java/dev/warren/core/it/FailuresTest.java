@@ -1,16 +1,19 @@
 package dev.warren.core.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.AbstractModule;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.warren.core.CoreModule;
+import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.config.WorkerSettings;
 import dev.warren.core.connection.OversizedBodies;
 import dev.warren.core.spi.DeadLetterOnFailure;
@@ -18,6 +21,7 @@ import dev.warren.core.task.TaskTimeLimitExceeded;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.spi.FailurePolicy;
 import dev.warren.core.spi.TaskFailure;
+import dev.warren.core.spi.TaskInterceptor;
 import dev.warren.core.spi.TaskOutcome;
 import dev.warren.core.task.TaskContext;
 import dev.warren.core.testing.FrameFillingHeaders;
@@ -37,6 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -260,17 +265,62 @@ class FailuresTest {
     @Test
     void aTimeLimitAtOrAboveTheBrokersConsumerTimeoutIsRefusedAtStart() {
         String queue = queues.unique("refused");
-        var settings = dev.warren.core.config.WorkerSettings.of(queue).withBrokerConsumerTimeout(Duration.ofMillis(300));
+        var settings = WorkerSettings.of(queue).withBrokerConsumerTimeout(Duration.ofMillis(300));
         try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "refused", new TestTasks())) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> warren.worker().start())
-                    .isInstanceOf(dev.warren.core.config.InvalidSettingException.class)
+            assertThatThrownBy(() -> warren.worker().start())
+                    .isInstanceOf(InvalidSettingException.class)
                     .hasMessageContaining("time limit of task type 'limited' (300ms) must be below the broker's consumer_timeout (300ms)");
+        }
+    }
+
+    @Test
+    void inProcessRetriesOfATimeLimitedTypeMustEndBeforeTheBrokersConsumerTimeout() {
+        String queue = queues.unique("refused-runs");
+        // 300 ms is below 1 s, but three runs of 300 ms and two waits of 100 ms are not.
+        var settings = WorkerSettings.of(queue).withBrokerConsumerTimeout(Duration.ofSeconds(1));
+        var retries = new AbstractModule() {
+            @Override
+            protected void configure() {
+                Multibinder.newSetBinder(binder(), TaskInterceptor.class).addBinding().toInstance(new TwoRetries());
+            }
+        };
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), settings, "refused-runs", new TestTasks(), retries)) {
+            assertThatThrownBy(() -> warren.worker().start())
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageContaining("time limit of task type 'limited' (300ms), with the in-process retries of one"
+                            + " delivery (--retry-in-process) up to 1.1s in all, must be below the broker's"
+                            + " consumer_timeout (1s) stated by --broker-consumer-timeout");
+            assertThat(warren.worker().consumersRegistered()).isZero();
+        }
+    }
+
+    /** Runs an attempt up to three times, 100 ms apart, as retry-dlx's in-process retries do with 2. */
+    static final class TwoRetries implements TaskInterceptor {
+        private static final Duration WAIT = Duration.ofMillis(100);
+
+        @Override
+        public Object intercept(TaskContext context, Callable<Object> attempt) throws Exception {
+            for (int retry = 0; ; retry++) {
+                try {
+                    return attempt.call();
+                } catch (RuntimeException e) {
+                    if (retry == 2) {
+                        throw e;
+                    }
+                    Thread.sleep(WAIT.toMillis());
+                }
+            }
+        }
+
+        @Override
+        public Duration longestRun(String taskType, Duration attempt) {
+            return attempt.multipliedBy(3).plus(WAIT.multipliedBy(2));
         }
     }
 
     /** Core's default policy (dead-letter every failure), recording each failure it is given. */
     @Singleton
-    static final class RecordingFailurePolicy implements FailurePolicy {
+    static class RecordingFailurePolicy implements FailurePolicy {
         final List<TaskFailure> failures = new CopyOnWriteArrayList<>();
         private final DeadLetterOnFailure deadLetters;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
@@ -17,6 +18,7 @@ import dev.warren.core.testing.TestQueues;
 import dev.warren.core.testing.WarrenHarness;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,6 +69,39 @@ class PublisherConfirmsTest {
                     .hasMessageContaining("unroutable")
                     .hasMessageContaining(queue)
                     .satisfies(e -> assertThat(((PublishException) e).reason()).isEqualTo(PublishException.Reason.UNROUTABLE));
+        }
+    }
+
+    /**
+     * Publishes of one {@code message_id} in flight together, one to a missing queue (as a retry
+     * copy to a deleted retry queue), then one to a queue that exists: only the first fails. Many
+     * pairs back to back, so that the return of the first often arrives while the second is out.
+     */
+    @Test
+    void aReturnFailsOnlyThePublishItBelongsToWhenPublishesInFlightShareAMessageId() throws Exception {
+        String queue = queues.unique("same-id");
+        String missing = queues.unique("same-id-missing");
+        int pairs = 50;
+        try (WarrenHarness warren = new WarrenHarness(broker.amqpUri(), queue);
+             Connection connection = broker.connect("confirms-test");
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, null);
+            List<CompletableFuture<Void>> unroutable = new ArrayList<>();
+            List<CompletableFuture<Void>> routable = new ArrayList<>();
+            for (int i = 0; i < pairs; i++) {
+                var properties = new AMQP.BasicProperties.Builder().messageId("twin-" + i).build();
+                byte[] body = ("{\"task_type\": \"noop\", \"n\": " + i + "}").getBytes(StandardCharsets.UTF_8);
+                unroutable.add(warren.publisher().publishRaw(missing, properties, body));
+                routable.add(warren.publisher().publishRaw(queue, properties, body));
+            }
+
+            for (int i = 0; i < pairs; i++) {
+                assertThat(routable.get(i)).as("publish %d to '%s'", i, queue).succeedsWithin(Duration.ofSeconds(10));
+                assertThat(unroutable.get(i)).as("publish %d to '%s'", i, missing).failsWithin(Duration.ofSeconds(10))
+                        .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(PublishException.class)
+                        .satisfies(e -> assertThat(((PublishException) e).reason()).isEqualTo(PublishException.Reason.UNROUTABLE));
+            }
+            assertThat(channel.queueDeclarePassive(queue).getMessageCount()).isEqualTo(pairs);
         }
     }
 
