@@ -90,6 +90,14 @@ final class TaskModuleLoader implements AutoCloseable {
         return found;
     }
 
+    /**
+     * The class loader of the task modules: the app's, with the {@code --tasks} jars when there
+     * are any; it also resolves class names the flags give, such as {@code --retry-non-retryable}.
+     */
+    ClassLoader classLoader() {
+        return loader;
+    }
+
     /** Closes the class loader of the {@code --tasks} jars, if any. */
     @Override
     public void close() {

@@ -222,7 +222,7 @@ public final class WorkerCommand implements Callable<Integer> {
      */
     List<Module> modules(AmqpSettings amqp, WorkerSettings settings, TaskModuleLoader loader) {
         List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, routes(settings.queue())),
-                new WorkerModule(settings), new RetryDlxModule(retry.settings(), retry.queueType()), metrics.module()));
+                new WorkerModule(settings), new RetryDlxModule(retry.settings(loader.classLoader()), retry.queueType()), metrics.module()));
         modules.addAll(scheduler.modules(workerName()));
         events.module(workerName()).ifPresent(modules::add);
         modules.addAll(TaskModules.checked(taskModules(loader)));
