@@ -56,9 +56,10 @@ import picocli.CommandLine.Option;
             "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
             "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
             "Exit codes: 0 stopped, 2 bad settings (a missing --tasks path, a task module that cannot be loaded,"
-                    + " created or configured, a task type registered twice, no task type at all, --scheduler without"
-                    + " a schedule), 3 broker unreachable or access refused, 4 queue exists with other"
-                    + " arguments (with --scheduler also the lease queue warren.scheduler.<group>)."})
+                    + " created or configured, a task module class listed by two --tasks jars, a task type registered"
+                    + " twice, no task type at all, --scheduler without a schedule), 3 broker unreachable or access"
+                    + " refused, 4 queue exists with other arguments (with --scheduler also the lease queue"
+                    + " warren.scheduler.<group>)."})
 public final class WorkerCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);

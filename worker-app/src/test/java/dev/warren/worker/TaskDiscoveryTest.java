@@ -144,6 +144,23 @@ class TaskDiscoveryTest {
     }
 
     @Test
+    void twoVersionsOfAJarInATasksFolderExitTwoNamingBothJarsAndTheModule() throws Exception {
+        Path folder = Files.createDirectory(directory.resolve("tasks"));
+        Path older = new TaskJar().source("team.greet.GreetTasks", TaskJar.module("team.greet.GreetTasks", "greet"))
+                .service("team.greet.GreetTasks").writeJar(folder.resolve("greet-1.0.jar"));
+        Path newer = new TaskJar().source("team.greet.GreetTasks", TaskJar.module("team.greet.GreetTasks", "greet", "wave"))
+                .service("team.greet.GreetTasks").writeJar(folder.resolve("greet-1.1.jar"));
+
+        WorkerRun run = WorkerRun.endingWithin(ENDS_WITHIN, "--uri", broker.amqpUri(), "--queue",
+                queues.unique("tasks-two-versions"), "--tasks", folder.toString());
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("task module team.greet.GreetTasks is listed by more than one --tasks jar")
+                .contains(older.toString()).contains(newer.toString())
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void aModuleWhoseConstructorThrowsExitsTwoNamingTheModuleItsJarAndWhy() throws Exception {
         Path jar = new TaskJar().source("team.broken.BrokenTasks", """
                 package team.broken;
