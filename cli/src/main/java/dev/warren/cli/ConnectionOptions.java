@@ -65,7 +65,7 @@ public final class ConnectionOptions {
     }
 
     AmqpSettings toSettings(String connectionName, Map<String, String> env) {
-        String effectiveUri = uri != null ? uri : env.getOrDefault("WARREN_AMQP_URI", AmqpSettings.DEFAULT_URI);
+        String effectiveUri = uri != null ? uri : variable(env, "WARREN_AMQP_URI", AmqpSettings.DEFAULT_URI);
         return AmqpSettings.builder(effectiveUri).addresses(AmqpSettings.parseAddresses(addresses)).vhost(vhost)
                 .username(username).password(password(env)).tls(tls).tlsCaFile(tlsCaFile).heartbeat(heartbeat)
                 .connectionName(connectionName).startupTimeout(startupTimeout).build();
@@ -79,6 +79,12 @@ public final class ConnectionOptions {
                 throw new InvalidSettingException("password file " + passwordFile + " cannot be read: " + e.getMessage());
             }
         }
-        return env.get("WARREN_AMQP_PASSWORD");
+        return variable(env, "WARREN_AMQP_PASSWORD", null);
+    }
+
+    /** {@code env}'s variable {@code name}; empty counts as unset, as for every other WARREN_* variable. */
+    private static String variable(Map<String, String> env, String name, String unset) {
+        String value = env.get(name);
+        return value == null || value.isEmpty() ? unset : value;
     }
 }

@@ -37,9 +37,13 @@ public final class ExitCodes {
     private ExitCodes() {
     }
 
-    /** A picocli command line for {@code command} with Warren's exception handling and exit codes. */
+    /**
+     * A picocli command line for {@code command} with Warren's exception handling and exit codes;
+     * an empty {@code WARREN_*} variable counts as unset.
+     */
     public static CommandLine commandLine(Object command) {
         CommandLine cli = new CommandLine(command);
+        cli.setDefaultValueProvider(new EmptyEnvironment(System.getenv()));
         cli.setExecutionExceptionHandler((e, line, parseResult) -> {
             Throwable cause = brokerUnavailable(unwrap(e));
             String refusal = accessRefusal(cause);

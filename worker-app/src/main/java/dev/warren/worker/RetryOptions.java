@@ -27,7 +27,7 @@ final class RetryOptions {
 
     @Option(names = "--retry-non-retryable", paramLabel = "CLASS,...", split = ",",
             defaultValue = "${env:WARREN_RETRY_NON_RETRYABLE}",
-            description = "Exception classes (fully qualified) that go straight to <queue>.dlq, besides the permanent"
+            description = "Exception classes (fully qualified, on the class path or in a --tasks jar) that go straight to <queue>.dlq, besides the permanent"
                     + " failures Warren always parks (env WARREN_RETRY_NON_RETRYABLE).")
     java.util.List<String> nonRetryable;
 
@@ -41,26 +41,33 @@ final class RetryOptions {
                     + " a task (env WARREN_DELIVERY_LIMIT; default: --retry-max-attempts).")
     Integer deliveryLimit;
 
-    RetrySettings settings() {
+    /**
+     * The retry settings these flags describe; {@code --retry-non-retryable} classes are looked up
+     * with {@code classes}, the loader that also sees the {@code --tasks} jars.
+     *
+     * @throws InvalidSettingException when a named class is missing or is not an exception
+     */
+    RetrySettings settings(ClassLoader classes) {
         RetrySettings.Builder builder = RetrySettings.custom().maxAttempts(maxAttempts).ladder(RetryLadder.parse(delays))
                 .inProcess(inProcess, Duration.ofMillis(100));
         for (String name : nonRetryable == null ? java.util.List.<String>of() : nonRetryable) {
             if (!name.isBlank()) {
-                builder.nonRetryable(exceptionClass(name.trim()));
+                builder.nonRetryable(exceptionClass(name.trim(), classes));
             }
         }
         return builder.build();
     }
 
-    private static Class<? extends Throwable> exceptionClass(String name) {
+    private static Class<? extends Throwable> exceptionClass(String name, ClassLoader classes) {
         try {
-            Class<?> type = Class.forName(name, false, RetryOptions.class.getClassLoader());
+            Class<?> type = Class.forName(name, false, classes);
             if (!Throwable.class.isAssignableFrom(type)) {
                 throw new InvalidSettingException("--retry-non-retryable: " + name + " is not an exception class");
             }
             return type.asSubclass(Throwable.class);
         } catch (ClassNotFoundException e) {
-            throw new InvalidSettingException("--retry-non-retryable: no class " + name + " on the worker's class path");
+            throw new InvalidSettingException("--retry-non-retryable: no class " + name + " on the worker's class path"
+                    + " nor in the --tasks jars");
         }
     }
 

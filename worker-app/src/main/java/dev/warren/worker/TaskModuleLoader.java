@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Finds {@link TaskModule}s with {@link ServiceLoader}: every class named in a
@@ -32,17 +34,19 @@ final class TaskModuleLoader implements AutoCloseable {
 
     private final URLClassLoader jars;
     private final ClassLoader loader;
+    private final Set<String> taskPaths;
 
-    private TaskModuleLoader(URLClassLoader jars, ClassLoader loader) {
+    private TaskModuleLoader(URLClassLoader jars, ClassLoader loader, List<Path> taskPaths) {
         this.jars = jars;
         this.loader = loader;
+        this.taskPaths = taskPaths.stream().map(Path::toString).collect(Collectors.toSet());
     }
 
     /** A loader over the class path and {@code paths} (see {@link TaskJars#resolve}). */
     static TaskModuleLoader over(List<Path> paths) {
         ClassLoader app = TaskModuleLoader.class.getClassLoader();
         if (paths.isEmpty()) {
-            return new TaskModuleLoader(null, app);
+            return new TaskModuleLoader(null, app, paths);
         }
         URL[] urls = new URL[paths.size()];
         for (int i = 0; i < urls.length; i++) {
@@ -53,7 +57,7 @@ final class TaskModuleLoader implements AutoCloseable {
             }
         }
         URLClassLoader jars = new URLClassLoader("warren-tasks", urls, app);
-        return new TaskModuleLoader(jars, jars);
+        return new TaskModuleLoader(jars, jars, paths);
     }
 
     /**
@@ -61,10 +65,12 @@ final class TaskModuleLoader implements AutoCloseable {
      * order, each with the jar or folder that listed it.
      *
      * @throws InvalidSettingException when a listed class is missing, is not a {@code TaskModule},
-     *                                 has no public no-arg constructor, or its constructor throws
+     *                                 has no public no-arg constructor, or its constructor throws,
+     *                                 or when two {@code --tasks} jars list the same class
      */
     List<TaskModules.Found> load() {
         Map<String, List<String>> listings = listings();
+        checkListedOnce(listings);
         List<TaskModules.Found> found = new ArrayList<>();
         try {
             Iterator<ServiceLoader.Provider<TaskModule>> providers =
@@ -90,6 +96,14 @@ final class TaskModuleLoader implements AutoCloseable {
         return found;
     }
 
+    /**
+     * The class loader of the task modules: the app's, with the {@code --tasks} jars when there
+     * are any; it also resolves class names the flags give, such as {@code --retry-non-retryable}.
+     */
+    ClassLoader classLoader() {
+        return loader;
+    }
+
     /** Closes the class loader of the {@code --tasks} jars, if any. */
     @Override
     public void close() {
@@ -100,6 +114,22 @@ final class TaskModuleLoader implements AutoCloseable {
                 throw new UncheckedIOException("cannot close the class loader of the --tasks jars", e);
             }
         }
+    }
+
+    /**
+     * Fails when more than one {@code --tasks} jar or folder lists the same module class: two
+     * versions of a team's jar side by side. Only the first on the path would load (a class name
+     * loads once), so the other version would silently not run.
+     */
+    private void checkListedOnce(Map<String, List<String>> listings) {
+        listings.forEach((name, where) -> {
+            List<String> jarsListing = where.stream().distinct().filter(taskPaths::contains).toList();
+            if (jarsListing.size() > 1) {
+                throw new InvalidSettingException("task module " + name + " is listed by more than one --tasks jar: "
+                        + String.join(" and ", jarsListing) + "; only one version of a class can run, so remove the"
+                        + " other jars from --tasks (env WARREN_TASKS)");
+            }
+        });
     }
 
     /** Class name to the jars and folders whose services file lists it. */

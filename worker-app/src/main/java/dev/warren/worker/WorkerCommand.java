@@ -54,11 +54,13 @@ import picocli.CommandLine.Option;
                     + " class path or in the jars of --tasks; --demo adds the demo types send_welcome_email, noop, echo,"
                     + " sleep, fail and crash.",
             "A failed task is retried through <queue>.retry.<delay> queues and ends in <queue>.dlq after its attempts.",
-            "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged.",
+            "Stops gracefully on SIGTERM/SIGINT: no new tasks, in-flight ones finish and are acknowledged; while it"
+                    + " still waits for the broker at start, it stops retrying and exits 0.",
             "Exit codes: 0 stopped, 2 bad settings (a missing --tasks path, a task module that cannot be loaded,"
-                    + " created or configured, a task type registered twice, no task type at all, --scheduler without"
-                    + " a schedule), 3 broker unreachable or access refused, 4 queue exists with other"
-                    + " arguments (with --scheduler also the lease queue warren.scheduler.<group>)."})
+                    + " created or configured, a task module class listed by two --tasks jars, a task type registered"
+                    + " twice, no task type at all, --scheduler without a schedule), 3 broker unreachable or access"
+                    + " refused, 4 queue exists with other arguments (with --scheduler also the lease queue"
+                    + " warren.scheduler.<group>)."})
 public final class WorkerCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
@@ -137,6 +139,10 @@ public final class WorkerCommand implements Callable<Integer> {
 
     private final List<TaskModule> given;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    // The thread of call() while it connects and starts the consumers; a stop request interrupts
+    // it, which ends the broker retries at once (resilience4j's wait rethrows the last failure).
+    // Guarded by "this", so an interrupt never lands after the start is over.
+    private Thread starting;
 
     /** The worker-app command: task modules come from services files and {@code --demo} only. */
     public WorkerCommand() {
@@ -170,8 +176,11 @@ public final class WorkerCommand implements Callable<Integer> {
             schedulerRunning = scheduler.start(injector);
             metricsEndpoint.start();
             eventPublisher.ifPresent(EventPublisher::start);
-            worker.start();
-            declareDelayedTasks(connections);
+            if (!startConsuming(worker, connections)) {
+                log.info("stop requested before the worker was consuming (broker {} not connected yet); stopped"
+                        + " without consuming anything", amqp.redactedUri());
+                return 0;
+            }
             stopRequested.await();
             log.info("stop requested; finishing in-flight tasks (up to {})", Durations.format(shutdownTimeout));
         } finally {
@@ -182,6 +191,38 @@ public final class WorkerCommand implements Callable<Integer> {
             connections.close();
         }
         return 0;
+    }
+
+    /**
+     * Starts the worker and, with {@code --delayed-tasks}, declares the delay topology; returns
+     * false when a stop request came first or ended the start (the broker retries of an
+     * unreachable broker, which would otherwise outlast Kubernetes' grace period).
+     */
+    private boolean startConsuming(Worker worker, AmqpConnections connections) throws IOException {
+        synchronized (this) {
+            if (stopRequested.getCount() == 0) {
+                return false;
+            }
+            starting = Thread.currentThread();
+        }
+        try {
+            worker.start();
+            declareDelayedTasks(connections);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (stopRequested.getCount() == 0) {
+                log.debug("the stop request ended the start: {}", AmqpConnections.describe(e));
+                return false;
+            }
+            throw e;
+        } finally {
+            synchronized (this) {
+                starting = null;
+                if (stopRequested.getCount() == 0) {
+                    Thread.interrupted(); // the stop request's interrupt, if the start ended without seeing it
+                }
+            }
+        }
     }
 
     /**
@@ -222,7 +263,7 @@ public final class WorkerCommand implements Callable<Integer> {
      */
     List<Module> modules(AmqpSettings amqp, WorkerSettings settings, TaskModuleLoader loader) {
         List<Module> modules = new ArrayList<>(List.of(new CoreModule(amqp, routes(settings.queue())),
-                new WorkerModule(settings), new RetryDlxModule(retry.settings(), retry.queueType()), metrics.module()));
+                new WorkerModule(settings), new RetryDlxModule(retry.settings(loader.classLoader()), retry.queueType()), metrics.module()));
         modules.addAll(scheduler.modules(workerName()));
         events.module(workerName()).ifPresent(modules::add);
         modules.addAll(TaskModules.checked(taskModules(loader)));
@@ -256,9 +297,17 @@ public final class WorkerCommand implements Callable<Integer> {
         return found;
     }
 
-    /** Asks a running {@link #call()} to stop gracefully, as SIGTERM does. */
+    /**
+     * Asks a running {@link #call()} to stop gracefully, as SIGTERM does; while it still connects
+     * to the broker, it stops retrying and returns 0 at once.
+     */
     public void requestStop() {
         stopRequested.countDown();
+        synchronized (this) {
+            if (starting != null) {
+                starting.interrupt();
+            }
+        }
     }
 
     /** {@code --name}, else host-pid. */

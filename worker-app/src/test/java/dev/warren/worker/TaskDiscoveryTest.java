@@ -78,6 +78,56 @@ class TaskDiscoveryTest {
     }
 
     @Test
+    void anExceptionClassFromATasksJarNamedNonRetryableSendsItsTaskStraightToTheDlq() throws Exception {
+        Path jar = new TaskJar().source("team.pay.CardDeclined", """
+                package team.pay;
+
+                public final class CardDeclined extends RuntimeException {
+                    public CardDeclined(String message) {
+                        super(message);
+                    }
+                }
+                """).source("team.pay.PayTasks", """
+                package team.pay;
+
+                import com.fasterxml.jackson.databind.JsonNode;
+                import dev.warren.core.task.TaskContext;
+                import dev.warren.core.task.TaskHandler;
+                import dev.warren.core.task.TaskModule;
+
+                public final class PayTasks extends TaskModule {
+                    @Override
+                    protected void configureTasks() {
+                        bindTask("charge", JsonNode.class, Charge.class);
+                    }
+
+                    public static final class Charge implements TaskHandler<JsonNode, Void> {
+                        @Override
+                        public Void handle(JsonNode payload, TaskContext context) {
+                            throw new CardDeclined("card declined for " + context.messageId());
+                        }
+                    }
+                }
+                """).service("team.pay.PayTasks").writeJar(directory.resolve("pay.jar"));
+        String queue = queues.unique("tasks-non-retryable");
+        String id = "charge-" + System.nanoTime();
+
+        WorkerRun run = WorkerRun.consuming(() -> {
+            try (Connection connection = broker.connect("tasks-test"); Channel channel = connection.createChannel()) {
+                channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().deliveryMode(2).messageId(id).build(),
+                        "{\"task_type\": \"charge\"}".getBytes(StandardCharsets.UTF_8));
+                await("the charge task in " + queue + ".dlq").atMost(Duration.ofSeconds(20))
+                        .until(() -> channel.queueDeclarePassive(queue + ".dlq").getMessageCount() == 1);
+            }
+        }, "--uri", broker.amqpUri(), "--queue", queue, "--tasks", jar.toString(),
+                "--retry-non-retryable", "team.pay.CardDeclined", "--retry-delays", "1m");
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        assertThat(run.log()).contains("card declined for " + id);
+        assertThat(run.log()).doesNotContain("retrying");
+    }
+
+    @Test
     void aTaskTypeRegisteredByTwoModulesExitsTwoNamingTheTypeBothModulesAndTheirJars() throws Exception {
         Path first = greetJar("greet.jar");
         Path second = new TaskJar().source("team.other.OtherTasks", TaskJar.module("team.other.OtherTasks", "other", "greet"))
@@ -90,6 +140,23 @@ class TaskDiscoveryTest {
         assertThat(run.err()).contains("task type 'greet' is registered twice")
                 .contains("team.greet.GreetTasks (from " + first + ")")
                 .contains("team.other.OtherTasks (from " + second + ")")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void twoVersionsOfAJarInATasksFolderExitTwoNamingBothJarsAndTheModule() throws Exception {
+        Path folder = Files.createDirectory(directory.resolve("tasks"));
+        Path older = new TaskJar().source("team.greet.GreetTasks", TaskJar.module("team.greet.GreetTasks", "greet"))
+                .service("team.greet.GreetTasks").writeJar(folder.resolve("greet-1.0.jar"));
+        Path newer = new TaskJar().source("team.greet.GreetTasks", TaskJar.module("team.greet.GreetTasks", "greet", "wave"))
+                .service("team.greet.GreetTasks").writeJar(folder.resolve("greet-1.1.jar"));
+
+        WorkerRun run = WorkerRun.endingWithin(ENDS_WITHIN, "--uri", broker.amqpUri(), "--queue",
+                queues.unique("tasks-two-versions"), "--tasks", folder.toString());
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("task module team.greet.GreetTasks is listed by more than one --tasks jar")
+                .contains(older.toString()).contains(newer.toString())
                 .doesNotContain("\tat ");
     }
 

@@ -54,12 +54,13 @@ public final class AmqpConnections implements AutoCloseable {
     private final Set<ConnectionListener> listeners;
     private final Clock clock;
     private final MetricsCollector metricsCollector;
-    // Guarded by "this": opening is rare and must happen once per role.
-    private Connection publishing;
-    private Connection consuming;
+    // Written under "this": opening is rare and must happen once per role. Volatile so that
+    // isOpen() reads them without the lock, which an opening call holds while it retries.
+    private volatile Connection publishing;
+    private volatile Connection consuming;
     private Connection reading;
     private OversizedBodies readingBodies;
-    private boolean closed;
+    private volatile boolean closed;
 
     @Inject
     public AmqpConnections(AmqpSettings settings, Set<ConnectionListener> listeners, Clock clock,
@@ -183,9 +184,15 @@ public final class AmqpConnections implements AutoCloseable {
         return connection;
     }
 
-    /** True when every connection opened so far is open (no recovery in progress). */
-    public synchronized boolean isOpen() {
-        return !closed && (publishing == null || publishing.isOpen()) && (consuming == null || consuming.isOpen());
+    /**
+     * True when every connection opened so far is open (no recovery in progress). Never blocks,
+     * also while a connection is being opened: health checks ask it.
+     */
+    public boolean isOpen() {
+        Connection publishingNow = publishing;
+        Connection consumingNow = consuming;
+        return !closed && (publishingNow == null || publishingNow.isOpen())
+                && (consumingNow == null || consumingNow.isOpen());
     }
 
     /** The settings these connections use. */

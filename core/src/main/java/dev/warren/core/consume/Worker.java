@@ -49,6 +49,9 @@ public final class Worker {
     private final PutBack putBack;
     private final OversizedBodies oversized;
     private final List<QueueConsumer> consumers = new ArrayList<>();
+    // A copy of "consumers" for the health path, which must not wait for the lock: start() holds
+    // it while the broker is retried (up to the startup timeout), stop() while tasks drain.
+    private volatile List<QueueConsumer> registered = List.of();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("warren-watchdog").factory());
     private final ExecutorService deliveryThreads;
@@ -98,6 +101,7 @@ public final class Worker {
                     dispatcher, inFlight, putBack, watchdog);
             consumer.start();
             consumers.add(consumer);
+            registered = List.copyOf(consumers);
         }
         started = true;
         log.info("consuming '{}' with {} consumer(s), prefetch {}; task types: {}", settings.queue(),
@@ -179,18 +183,14 @@ public final class Worker {
         }
     }
 
-    /** Consumers currently registered with the broker. */
+    /** Consumers currently registered with the broker. Never blocks, also while starting or stopping. */
     public int consumersRegistered() {
-        List<QueueConsumer> snapshot;
-        synchronized (this) {
-            snapshot = List.copyOf(consumers);
-        }
-        return (int) snapshot.stream().filter(QueueConsumer::isConsuming).count();
+        return (int) registered.stream().filter(QueueConsumer::isConsuming).count();
     }
 
-    /** True while connections are open and every consumer is registered. */
+    /** True while connections are open and every consumer is registered. Never blocks. */
     public boolean isHealthy() {
-        return connections.isOpen() && consumersRegistered() == settings.concurrency();
+        return consumersRegistered() == settings.concurrency() && connections.isOpen();
     }
 
     /**
