@@ -2,6 +2,7 @@ package dev.warren.producer;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.rabbitmq.client.AMQP;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.EventsOptions;
 import dev.warren.cli.ExitCodes;
@@ -10,12 +11,14 @@ import dev.warren.core.CoreModule;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerReplies;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
 import dev.warren.retry.SafetyNetPolicy;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -74,12 +77,24 @@ final class DlqCommand implements Runnable {
             try (AmqpConnections opened = injector.getInstance(AmqpConnections.class)) {
                 connections = opened;
                 return run(injector.getInstance(DeadLetterQueue.class), out);
+            } catch (IOException e) {
+                // Every subcommand starts by reading or purging the DLQ: a 404 there means it is not in this vhost.
+                if (BrokerReplies.all(e).anyMatch(r -> r.channel() && r.is(AMQP.NOT_FOUND))) {
+                    throw noQueue(DeadLetterOnFailure.deadLetterQueue(queue.queue()));
+                }
+                throw e;
             } finally {
                 out.flush();
             }
         }
 
         abstract int run(DeadLetterQueue dlq, PrintWriter out) throws Exception;
+
+        /** A missing queue is a wrong --queue or --vhost (exit status 2), said as the broker says it. */
+        InvalidSettingException noQueue(String name) {
+            return new InvalidSettingException("no queue '" + name + "' in vhost '" + amqp().effectiveVhost()
+                    + "' (is --queue / --vhost right?)");
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
