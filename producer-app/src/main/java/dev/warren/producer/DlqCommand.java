@@ -3,6 +3,7 @@ package dev.warren.producer;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.EventsOptions;
 import dev.warren.cli.ExitCodes;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -80,7 +82,7 @@ final class DlqCommand implements Runnable {
             } catch (IOException e) {
                 // Every subcommand starts by reading or purging the DLQ: a 404 there means it is not in this vhost.
                 if (BrokerReplies.all(e).anyMatch(r -> r.channel() && r.is(AMQP.NOT_FOUND))) {
-                    throw noQueue(DeadLetterOnFailure.deadLetterQueue(queue.queue()));
+                    throw noQueue(DeadLetterOnFailure.deadLetterQueue(queue.queue()), "--queue");
                 }
                 throw e;
             } finally {
@@ -90,10 +92,24 @@ final class DlqCommand implements Runnable {
 
         abstract int run(DeadLetterQueue dlq, PrintWriter out) throws Exception;
 
-        /** A missing queue is a wrong --queue or --vhost (exit status 2), said as the broker says it. */
-        InvalidSettingException noQueue(String name) {
+        /** A missing queue is a wrong {@code flag} or --vhost (exit status 2), said as the broker says it. */
+        InvalidSettingException noQueue(String name, String flag) {
             return new InvalidSettingException("no queue '" + name + "' in vhost '" + amqp().effectiveVhost()
-                    + "' (is --queue / --vhost right?)");
+                    + "' (is " + flag + " / --vhost right?)");
+        }
+
+        /** Fails with {@link #noQueue} unless queue {@code name} exists (a passive declare on a channel of its own). */
+        void requireQueue(String name, String flag) throws IOException {
+            try (Channel channel = connections.publishing().createChannel()) {
+                channel.queueDeclarePassive(name);
+            } catch (IOException e) {
+                if (BrokerReplies.all(e).anyMatch(r -> r.channel() && r.is(AMQP.NOT_FOUND))) {
+                    throw noQueue(name, flag);
+                }
+                throw e;
+            } catch (TimeoutException e) {
+                throw new IOException("no answer from the broker while looking for queue '" + name + "'", e);
+            }
         }
     }
 
@@ -178,7 +194,7 @@ final class DlqCommand implements Runnable {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Selection selection;
 
-        @Option(names = "--to", paramLabel = "QUEUE", description = "Publish to this queue instead of --queue.")
+        @Option(names = "--to", paramLabel = "QUEUE", description = "Publish to this queue instead of --queue; it must exist (exit status 2 when not, nothing moved).")
         String to;
 
         @Mixin
@@ -201,6 +217,8 @@ final class DlqCommand implements Runnable {
                     : selection.id != null ? letter -> selection.id.equals(letter.messageId())
                     : letter -> selection.type.equals(letter.taskType());
             String target = to != null ? to : queue.queue();
+            // A copy to a missing queue is unroutable: say so before moving anything.
+            requireQueue(target, to != null ? "--to" : "--queue");
             String dlqName = DeadLetterOnFailure.deadLetterQueue(queue.queue());
             int moved;
             try (ProducerEvents emitted = ProducerEvents.open(events, connections, amqp().connectionName())) {

@@ -173,13 +173,23 @@ class DlqCommandTest {
     @Test
     void aMissingDeadLetterQueueIsAUsageErrorNamingTheQueueAndVhost() throws Exception {
         String typo = queue + "-typo";
-        for (String[] command : new String[][] {{"dlq", "list"}, {"dlq", "show", "dead-1"}, {"dlq", "replay", "--all"},
+        for (String[] command : new String[][] {{"dlq", "list"}, {"dlq", "show", "dead-1"}, {"dlq", "replay", "--all", "--to", queue},
             {"dlq", "purge", "--yes"}}) {
             Run missing = runOn(typo, command);
             assertThat(missing.exitCode()).as(String.join(" ", command) + ": " + missing.err()).isEqualTo(ExitCodes.USAGE);
             assertThat(missing.err()).as(String.join(" ", command)).isEqualTo("error: no queue '" + typo
                     + ".dlq' in vhost '/' (is --queue / --vhost right?)" + System.lineSeparator());
         }
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+    }
+
+    @Test
+    void replayToAMissingQueueIsAUsageErrorAndMovesNothing() throws Exception {
+        String missing = queue + "-nowhere";
+        Run replay = run("dlq", "replay", "--all", "--to", missing);
+        assertThat(replay.exitCode()).as(replay.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(replay.err()).isEqualTo("error: no queue '" + missing + "' in vhost '/' (is --to / --vhost right?)"
+                + System.lineSeparator());
         assertThat(count(queue + ".dlq")).isEqualTo(3);
     }
 
