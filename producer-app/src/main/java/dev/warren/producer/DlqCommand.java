@@ -201,7 +201,8 @@ final class DlqCommand implements Runnable {
         EventsOptions events;
 
         static final class Selection {
-            @Option(names = "--id", paramLabel = "MESSAGE_ID", description = "One message.")
+            @Option(names = "--id", paramLabel = "MESSAGE_ID", description = "One message (exit status 2 when no dead"
+                    + " letter has this id).")
             String id;
 
             @Option(names = "--type", paramLabel = "TASK_TYPE", description = "Every message of a task type.")
@@ -224,6 +225,10 @@ final class DlqCommand implements Runnable {
             try (ProducerEvents emitted = ProducerEvents.open(events, connections, amqp().connectionName())) {
                 moved = dlq.replay(queue.queue(), filter, target,
                         letter -> emitted.replayed(letter.messageId(), letter.taskType(), target, dlqName));
+            }
+            if (moved == 0 && selection.id != null) {
+                // One message was asked for: none moving means the id is wrong, as 'dlq show' says.
+                throw new InvalidSettingException("no dead letter with id " + selection.id + " in " + dlqName);
             }
             out.printf("replayed %d message(s) from %s.dlq to %s%n", moved, queue.queue(), target);
             return ExitCodes.OK;

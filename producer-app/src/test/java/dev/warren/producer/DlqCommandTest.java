@@ -194,6 +194,17 @@ class DlqCommandTest {
     }
 
     @Test
+    void replayOfAnIdThatMatchesNothingIsAUsageError() throws Exception {
+        Run replay = run("dlq", "replay", "--id", "no-such-id");
+        assertThat(replay.exitCode()).as(replay.out() + replay.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(replay.err()).isEqualTo("error: no dead letter with id no-such-id in " + queue + ".dlq"
+                + System.lineSeparator());
+        assertThat(replay.out()).doesNotContain("replayed");
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+        assertThat(count(queue)).isZero();
+    }
+
+    @Test
     void purgeNeedsYesAndPrintsHowManyItRemoved() throws Exception {
         Run refused = run("dlq", "purge");
         assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
