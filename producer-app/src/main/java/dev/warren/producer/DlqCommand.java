@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
         subcommands = {DlqCommand.ListCommand.class, DlqCommand.ShowCommand.class, DlqCommand.ReplayCommand.class,
             DlqCommand.PurgeCommand.class, DlqCommand.SafetyNetCommand.class},
         description = {"Lists, shows, replays and purges the dead-letter queue <queue>.dlq.",
-            "Reading never removes a message; replay removes one only after its copy is confirmed in the work queue."})
+            "Reading never removes a message; replay removes one only after its copy is confirmed in the work queue.",
+            "Except: a quorum DLQ (--queue-type quorum) on RabbitMQ 4.0-4.2 counts each read as a delivery and drops a",
+            "letter after 20 unless a policy sets delivery-limit -1 (docs/retries.md, \"The tools\")."})
 final class DlqCommand implements Runnable {
 
     @Spec
@@ -135,6 +137,10 @@ final class DlqCommand implements Runnable {
                         letter.attempts(), cut(describe(letter), 40), letter.failedAt() == null ? "-" : letter.failedAt());
             }
             out.printf("%d shown; %d in %s.dlq%n", letters.size(), dlq.size(queue.queue()), queue.queue());
+            Object version = connections.publishing().getServerProperties().get("version");
+            DeliveryLimitWarning.of(version == null ? null : version.toString(),
+                    DeadLetterOnFailure.deadLetterQueue(queue.queue()), letters)
+                    .ifPresent(warning -> spec.commandLine().getErr().println("warning: " + warning));
             return ExitCodes.OK;
         }
 
