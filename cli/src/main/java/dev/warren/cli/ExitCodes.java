@@ -7,9 +7,11 @@ import dev.warren.core.connection.BrokerReplies.Reply;
 import dev.warren.core.connection.BrokerUnavailableException;
 import dev.warren.core.consume.TopologyMismatchException;
 import dev.warren.core.publish.PublishException;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -79,6 +81,11 @@ public final class ExitCodes {
             return TOPOLOGY_MISMATCH;
         }
         if (cause instanceof PublishException || cause instanceof TimeoutException) {
+            return NOT_DELIVERED;
+        }
+        // A refused publish often reaches here inside the failure of what sent it ("replaying 'q.dlq' to 't'
+        // stopped after 0 letter(s): ..."): the message was still not delivered.
+        if (Stream.iterate(cause, Objects::nonNull, Throwable::getCause).anyMatch(PublishException.class::isInstance)) {
             return NOT_DELIVERED;
         }
         return SOFTWARE;

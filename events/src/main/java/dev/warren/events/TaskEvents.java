@@ -27,6 +27,8 @@ public final class TaskEvents {
 
     /** Unacknowledged events per reader; a stream consumer needs a prefetch. */
     static final int PREFETCH = 1000;
+    /** The consumer argument that says where to start, and the delivery header that says where a message is. */
+    private static final String OFFSET = "x-stream-offset";
 
     private final Connection connection;
     private final String stream;
@@ -51,20 +53,83 @@ public final class TaskEvents {
      * @throws IOException when the stream does not exist or may not be read
      */
     public AutoCloseable follow(EventOffset from, Predicate<Event> filter, Consumer<Event> sink) throws IOException {
+        return consume(from, PREFETCH, (offset, body, channel, tag) -> {
+            pass(body, filter, sink);
+            // Acknowledging only moves the reader's credit on; the stream keeps the event.
+            channel.basicAck(tag, false);
+        });
+    }
+
+    /**
+     * Calls {@code sink} with every event from {@code from} on that {@code filter} accepts, in
+     * stream order, as each arrives (on an amqp-client thread), up to the end the stream had when
+     * this was called; returns then. Events written after that are not passed on (one written in
+     * the same instant may be). The end is the first offset a second consumer, started at
+     * {@code next} first, receives; on a stream nothing is written to, the read ends once no event
+     * arrived for {@code idle} (the history arrives without pauses; time the sink spends on an
+     * event does not count). Holds no events: memory stays bounded whatever the stream keeps.
+     *
+     * @throws IOException when the stream does not exist or may not be read
+     */
+    public void read(EventOffset from, Predicate<Event> filter, Duration idle, Consumer<Event> sink)
+            throws IOException, InterruptedException {
+        ReadBound bound = new ReadBound(idle);
+        // Started first and never acknowledged: its one delivery is the first event written after this point.
+        try (AutoCloseable end = consume(EventOffset.next(), 1, (offset, body, channel, tag) -> bound.endAt(offset));
+             AutoCloseable reading = consume(from, PREFETCH, (offset, body, channel, tag) -> {
+                 if (bound.begin(offset)) {
+                     try {
+                         pass(body, filter, sink);
+                         channel.basicAck(tag, false);
+                     } finally {
+                         // Also when the sink threw (amqp-client then closes the channel): the wait must not hang.
+                         bound.passed(offset);
+                     }
+                 }
+             })) {
+            bound.await();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("closing the reader failed", e);
+        }
+    }
+
+    /**
+     * The events from {@code from} on that {@code filter} accepts, up to the end the stream had
+     * when this was called, as {@link #read} reads them; for a selection small enough to hold,
+     * such as one task's timeline.
+     */
+    public List<Event> history(EventOffset from, Predicate<Event> filter, Duration idle)
+            throws IOException, InterruptedException {
+        List<Event> events = Collections.synchronizedList(new ArrayList<>());
+        read(from, filter, idle, events::add);
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    /** Lines in the stream that were not schema v1 events, skipped so far. */
+    public long unreadable() {
+        return unreadable.get();
+    }
+
+    /** One delivery: its stream offset ({@link ReadBound#UNKNOWN} when the broker sent none) and body. */
+    @FunctionalInterface
+    private interface Delivery {
+        void handle(long offset, byte[] body, Channel channel, long tag) throws IOException;
+    }
+
+    /** A consumer of the stream from {@code from} on a channel of its own; closing it closes the channel. */
+    private AutoCloseable consume(EventOffset from, int prefetch, Delivery delivery) throws IOException {
         Channel channel = connection.createChannel();
         try {
-            channel.basicQos(PREFETCH);
-            channel.basicConsume(stream, false, Map.of("x-stream-offset", from.argument()), new DefaultConsumer(channel) {
+            channel.basicQos(prefetch);
+            channel.basicConsume(stream, false, Map.of(OFFSET, from.argument()), new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
                         throws IOException {
-                    for (Event event : EventCodec.decodeAll(body, unreadable)) {
-                        if (filter.test(event)) {
-                            sink.accept(event);
-                        }
-                    }
-                    // Acknowledging only moves the reader's credit on; the stream keeps the event.
-                    channel.basicAck(envelope.getDeliveryTag(), false);
+                    delivery.handle(offset(properties), body, channel, envelope.getDeliveryTag());
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -74,35 +139,18 @@ public final class TaskEvents {
         return () -> closeQuietly(channel);
     }
 
-    /**
-     * The events from {@code from} on that {@code filter} accepts, read until none has arrived for
-     * {@code idle} (a stream has no end to read to; the history so far arrives without pauses).
-     */
-    public List<Event> history(EventOffset from, Predicate<Event> filter, Duration idle)
-            throws IOException, InterruptedException {
-        List<Event> events = Collections.synchronizedList(new ArrayList<>());
-        AtomicLong lastArrival = new AtomicLong(System.nanoTime());
-        Predicate<Event> counting = event -> {
-            lastArrival.set(System.nanoTime());
-            return filter.test(event);
-        };
-        try (AutoCloseable reading = follow(from, counting, events::add)) {
-            while (System.nanoTime() - lastArrival.get() < idle.toNanos()) {
-                Thread.sleep(Math.max(1, idle.toMillis() / 10));
+    private void pass(byte[] body, Predicate<Event> filter, Consumer<Event> sink) {
+        for (Event event : EventCodec.decodeAll(body, unreadable)) {
+            if (filter.test(event)) {
+                sink.accept(event);
             }
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("closing the reader failed", e);
-        }
-        synchronized (events) {
-            return List.copyOf(events);
         }
     }
 
-    /** Lines in the stream that were not schema v1 events, skipped so far. */
-    public long unreadable() {
-        return unreadable.get();
+    /** The stream offset the broker puts in each delivery's {@code x-stream-offset} header. */
+    private static long offset(AMQP.BasicProperties properties) {
+        Object offset = properties.getHeaders() == null ? null : properties.getHeaders().get(OFFSET);
+        return offset instanceof Number number ? number.longValue() : ReadBound.UNKNOWN;
     }
 
     private static void closeQuietly(Channel channel) {

@@ -2,6 +2,8 @@ package dev.warren.producer;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import dev.warren.cli.ConnectionOptions;
 import dev.warren.cli.EventsOptions;
 import dev.warren.cli.ExitCodes;
@@ -10,12 +12,14 @@ import dev.warren.core.CoreModule;
 import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.connection.BrokerReplies;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.spi.DeadLetterOnFailure;
 import dev.warren.core.wire.TaskHeaders;
 import dev.warren.retry.DeadLetter;
 import dev.warren.retry.DeadLetterQueue;
 import dev.warren.retry.SafetyNetPolicy;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -37,7 +42,9 @@ import picocli.CommandLine.Spec;
         subcommands = {DlqCommand.ListCommand.class, DlqCommand.ShowCommand.class, DlqCommand.ReplayCommand.class,
             DlqCommand.PurgeCommand.class, DlqCommand.SafetyNetCommand.class},
         description = {"Lists, shows, replays and purges the dead-letter queue <queue>.dlq.",
-            "Reading never removes a message; replay removes one only after its copy is confirmed in the work queue."})
+            "Reading never removes a message; replay removes one only after its copy is confirmed in the work queue.",
+            "Except: a quorum DLQ (--queue-type quorum) on RabbitMQ 4.0-4.2 counts each read as a delivery and drops a",
+            "letter after 20 unless a policy sets delivery-limit -1 (docs/retries.md, \"The tools\")."})
 final class DlqCommand implements Runnable {
 
     @Spec
@@ -74,12 +81,38 @@ final class DlqCommand implements Runnable {
             try (AmqpConnections opened = injector.getInstance(AmqpConnections.class)) {
                 connections = opened;
                 return run(injector.getInstance(DeadLetterQueue.class), out);
+            } catch (IOException e) {
+                // Every subcommand starts by reading or purging the DLQ: a 404 there means it is not in this vhost.
+                if (BrokerReplies.all(e).anyMatch(r -> r.channel() && r.is(AMQP.NOT_FOUND))) {
+                    throw noQueue(DeadLetterOnFailure.deadLetterQueue(queue.queue()), "--queue");
+                }
+                throw e;
             } finally {
                 out.flush();
             }
         }
 
         abstract int run(DeadLetterQueue dlq, PrintWriter out) throws Exception;
+
+        /** A missing queue is a wrong {@code flag} or --vhost (exit status 2), said as the broker says it. */
+        InvalidSettingException noQueue(String name, String flag) {
+            return new InvalidSettingException("no queue '" + name + "' in vhost '" + amqp().effectiveVhost()
+                    + "' (is " + flag + " / --vhost right?)");
+        }
+
+        /** Fails with {@link #noQueue} unless queue {@code name} exists (a passive declare on a channel of its own). */
+        void requireQueue(String name, String flag) throws IOException {
+            try (Channel channel = connections.publishing().createChannel()) {
+                channel.queueDeclarePassive(name);
+            } catch (IOException e) {
+                if (BrokerReplies.all(e).anyMatch(r -> r.channel() && r.is(AMQP.NOT_FOUND))) {
+                    throw noQueue(name, flag);
+                }
+                throw e;
+            } catch (TimeoutException e) {
+                throw new IOException("no answer from the broker while looking for queue '" + name + "'", e);
+            }
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
@@ -104,6 +137,10 @@ final class DlqCommand implements Runnable {
                         letter.attempts(), cut(describe(letter), 40), letter.failedAt() == null ? "-" : letter.failedAt());
             }
             out.printf("%d shown; %d in %s.dlq%n", letters.size(), dlq.size(queue.queue()), queue.queue());
+            Object version = connections.publishing().getServerProperties().get("version");
+            DeliveryLimitWarning.of(version == null ? null : version.toString(),
+                    DeadLetterOnFailure.deadLetterQueue(queue.queue()), letters)
+                    .ifPresent(warning -> spec.commandLine().getErr().println("warning: " + warning));
             return ExitCodes.OK;
         }
 
@@ -163,14 +200,15 @@ final class DlqCommand implements Runnable {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Selection selection;
 
-        @Option(names = "--to", paramLabel = "QUEUE", description = "Publish to this queue instead of --queue.")
+        @Option(names = "--to", paramLabel = "QUEUE", description = "Publish to this queue instead of --queue; it must exist (exit status 2 when not, nothing moved).")
         String to;
 
         @Mixin
         EventsOptions events;
 
         static final class Selection {
-            @Option(names = "--id", paramLabel = "MESSAGE_ID", description = "One message.")
+            @Option(names = "--id", paramLabel = "MESSAGE_ID", description = "One message (exit status 2 when no dead"
+                    + " letter has this id).")
             String id;
 
             @Option(names = "--type", paramLabel = "TASK_TYPE", description = "Every message of a task type.")
@@ -186,11 +224,17 @@ final class DlqCommand implements Runnable {
                     : selection.id != null ? letter -> selection.id.equals(letter.messageId())
                     : letter -> selection.type.equals(letter.taskType());
             String target = to != null ? to : queue.queue();
+            // A copy to a missing queue is unroutable: say so before moving anything.
+            requireQueue(target, to != null ? "--to" : "--queue");
             String dlqName = DeadLetterOnFailure.deadLetterQueue(queue.queue());
             int moved;
             try (ProducerEvents emitted = ProducerEvents.open(events, connections, amqp().connectionName())) {
                 moved = dlq.replay(queue.queue(), filter, target,
                         letter -> emitted.replayed(letter.messageId(), letter.taskType(), target, dlqName));
+            }
+            if (moved == 0 && selection.id != null) {
+                // One message was asked for: none moving means the id is wrong, as 'dlq show' says.
+                throw new InvalidSettingException("no dead letter with id " + selection.id + " in " + dlqName);
             }
             out.printf("replayed %d message(s) from %s.dlq to %s%n", moved, queue.queue(), target);
             return ExitCodes.OK;

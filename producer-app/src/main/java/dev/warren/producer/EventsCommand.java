@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
             "send/dlq replay with --events) did with each task, oldest first. Reading never removes an event.",
             "--id MESSAGE_ID prints that task's timeline: published, each attempt with its worker and outcome, retries",
             "with their delays, dead-lettered, replayed, and its result.",
-            "Without --follow it stops when the stream has sent everything it holds (no event for --idle)."})
+            "Prints events as they arrive. Without --follow it stops at the end the stream had when it started:",
+            "events written after that are left out (on a stream nothing is written to: once no event came for --idle)."})
 final class EventsCommand implements Callable<Integer> {
 
     @Spec
@@ -67,7 +68,8 @@ final class EventsCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--idle", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
-            description = "Without --follow: stop once no event arrived for this long (default ${DEFAULT-VALUE}).")
+            description = "Without --follow, on a stream nothing new is written to: stop once no event arrived for"
+                    + " this long (default ${DEFAULT-VALUE}).")
     Duration idle;
 
     @Override
@@ -92,11 +94,11 @@ final class EventsCommand implements Callable<Integer> {
                 follow(events, from, filter, out);
                 return ExitCodes.OK;
             }
-            List<Event> found = history(events, from, filter);
             if (id != null && !json) {
-                TaskTimeline.of(id, found).forEach(out::println);
+                // One task's events, held to build its timeline.
+                TaskTimeline.of(id, history(events, from, filter)).forEach(out::println);
             } else {
-                found.forEach(event -> out.println(render(event)));
+                read(events, from, filter, out);
             }
             return ExitCodes.OK;
         } finally {
@@ -113,17 +115,29 @@ final class EventsCommand implements Callable<Integer> {
         }
     }
 
+    /** Prints each event as it arrives, up to the end the stream had when the command started. */
+    private void read(TaskEvents events, EventOffset from, Predicate<Event> filter, PrintWriter out)
+            throws IOException, InterruptedException {
+        try {
+            events.read(from, filter, idle, event -> print(event, out));
+        } catch (IOException e) {
+            throw missingStream(e);
+        }
+    }
+
     private void follow(TaskEvents events, EventOffset from, Predicate<Event> filter, PrintWriter out)
             throws Exception {
         CountDownLatch forever = new CountDownLatch(1);
-        try (AutoCloseable reading = events.follow(from, filter, event -> {
-            out.println(render(event));
-            out.flush();
-        })) {
+        try (AutoCloseable reading = events.follow(from, filter, event -> print(event, out))) {
             forever.await();
         } catch (IOException e) {
             throw missingStream(e);
         }
+    }
+
+    private void print(Event event, PrintWriter out) {
+        out.println(render(event));
+        out.flush();
     }
 
     private String render(Event event) {

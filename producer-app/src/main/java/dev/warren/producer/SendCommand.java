@@ -14,6 +14,7 @@ import dev.warren.core.config.AmqpSettings;
 import dev.warren.core.config.Durations;
 import dev.warren.core.config.InvalidSettingException;
 import dev.warren.core.connection.AmqpConnections;
+import dev.warren.core.publish.DelayTopology;
 import dev.warren.core.publish.OutgoingTask;
 import dev.warren.core.publish.RouteTable;
 import dev.warren.core.publish.TaskPublisher;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,11 +77,13 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
     Duration timeout;
 
     @Option(names = "--delay", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Deliver the task after DURATION (90s, 90m, 2h), held by the broker; whole seconds, rounded up.")
+            description = "Deliver the task after DURATION (90s, 90m, 2h, 3d), held by the broker; whole seconds, rounded"
+                    + " up; at most 3106 days (about 8.5 years).")
     Duration delay;
 
     @Option(names = "--at", paramLabel = "INSTANT",
-            description = "Deliver the task at INSTANT (ISO-8601 UTC, e.g. 2026-12-24T09:00:00Z), held by the broker.")
+            description = "Deliver the task at INSTANT (ISO-8601 UTC, e.g. 2026-12-24T09:00:00Z), held by the broker; at"
+                    + " most 3106 days (about 8.5 years) from now.")
     Instant at;
 
     @Option(names = "--queue-type", paramLabel = "classic|quorum", defaultValue = "${env:WARREN_QUEUE_TYPE:-classic}",
@@ -88,6 +92,9 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
                     + " (env WARREN_QUEUE_TYPE; default ${DEFAULT-VALUE}).")
     String queueType;
 
+    /** The longest delay the broker's delay levels can hold ({@link DelayTopology#MAX_DELAY_SECONDS}). */
+    private static final Duration LONGEST_DELAY = Duration.ofSeconds(DelayTopology.MAX_DELAY_SECONDS);
+
     @Override
     public Integer call() throws Exception {
         if (delay != null && at != null) {
@@ -95,6 +102,13 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
         }
         if ((delay != null || at != null) && await) {
             throw new InvalidSettingException("--wait does not work with --delay or --at; drop --wait");
+        }
+        if (delay != null && delay.compareTo(LONGEST_DELAY) > 0) {
+            throw new InvalidSettingException("--delay must be at most " + longestDelay() + ", was " + delay.toDays()
+                    + " days");
+        }
+        if (at != null && Duration.between(Instant.now(), at).compareTo(LONGEST_DELAY) > 0) {
+            throw new InvalidSettingException("--at must be at most " + longestDelay() + " from now, was " + at);
         }
         if (count < 1) {
             throw new InvalidSettingException("--count must be >= 1, was " + count);
@@ -146,6 +160,10 @@ final class SendCommand implements java.util.concurrent.Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
+    }
+
+    private static String longestDelay() {
+        return String.format(Locale.ROOT, "%d days (about %.1f years)", LONGEST_DELAY.toDays(), LONGEST_DELAY.toDays() / 365.25);
     }
 
     private int sendAndWait(TaskPublisher publisher, ObjectMapper mapper, ObjectNode payload, PrintWriter out,

@@ -38,12 +38,16 @@ class DlqCommandTest {
     }
 
     private Run run(String... args) throws Exception {
+        return runOn(queue, args);
+    }
+
+    private Run runOn(String workQueue, String... args) throws Exception {
         var out = new StringWriter();
         var err = new StringWriter();
         var cli = ExitCodes.commandLine(new ProducerApp()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
         String[] full = new String[args.length + 4];
         System.arraycopy(args, 0, full, 0, args.length);
-        System.arraycopy(new String[] {"--uri", broker.amqpUri(), "--queue", queue}, 0, full, args.length, 4);
+        System.arraycopy(new String[] {"--uri", broker.amqpUri(), "--queue", workQueue}, 0, full, args.length, 4);
         int code = CompletableFuture.supplyAsync(() -> cli.execute(full)).get(30, TimeUnit.SECONDS);
         return new Run(code, out.toString(), err.toString());
     }
@@ -164,6 +168,40 @@ class DlqCommandTest {
             // Its only headers were the failure's (attempt, error, body size): replay drops them all.
             assertThat(back.getProps().getHeaders()).isNull();
         }
+    }
+
+    @Test
+    void aMissingDeadLetterQueueIsAUsageErrorNamingTheQueueAndVhost() throws Exception {
+        String typo = queue + "-typo";
+        for (String[] command : new String[][] {{"dlq", "list"}, {"dlq", "show", "dead-1"}, {"dlq", "replay", "--all", "--to", queue},
+            {"dlq", "purge", "--yes"}}) {
+            Run missing = runOn(typo, command);
+            assertThat(missing.exitCode()).as(String.join(" ", command) + ": " + missing.err()).isEqualTo(ExitCodes.USAGE);
+            assertThat(missing.err()).as(String.join(" ", command)).isEqualTo("error: no queue '" + typo
+                    + ".dlq' in vhost '/' (is --queue / --vhost right?)" + System.lineSeparator());
+        }
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+    }
+
+    @Test
+    void replayToAMissingQueueIsAUsageErrorAndMovesNothing() throws Exception {
+        String missing = queue + "-nowhere";
+        Run replay = run("dlq", "replay", "--all", "--to", missing);
+        assertThat(replay.exitCode()).as(replay.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(replay.err()).isEqualTo("error: no queue '" + missing + "' in vhost '/' (is --to / --vhost right?)"
+                + System.lineSeparator());
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+    }
+
+    @Test
+    void replayOfAnIdThatMatchesNothingIsAUsageError() throws Exception {
+        Run replay = run("dlq", "replay", "--id", "no-such-id");
+        assertThat(replay.exitCode()).as(replay.out() + replay.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(replay.err()).isEqualTo("error: no dead letter with id no-such-id in " + queue + ".dlq"
+                + System.lineSeparator());
+        assertThat(replay.out()).doesNotContain("replayed");
+        assertThat(count(queue + ".dlq")).isEqualTo(3);
+        assertThat(count(queue)).isZero();
     }
 
     @Test

@@ -14,19 +14,26 @@ import dev.warren.core.task.TaskModule;
 import dev.warren.core.testing.QueueCleanup;
 import dev.warren.core.testing.RabbitBroker;
 import dev.warren.core.testing.WarrenHarness;
+import dev.warren.events.Event;
+import dev.warren.events.EventCodec;
 import dev.warren.events.EventPublisher;
+import dev.warren.events.EventStream;
 import dev.warren.events.EventsModule;
 import dev.warren.events.EventsSettings;
 import dev.warren.retry.RetryDlxModule;
 import dev.warren.retry.RetrySettings;
 import dev.warren.retry.WorkQueueType;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -114,6 +121,68 @@ class EventsCommandTest {
         Run missing = run("events", "--events-stream", "no-such-stream-" + System.nanoTime());
         assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(missing.err()).contains("no events stream 'no-such-stream-", "--events");
+    }
+
+    @Test
+    void eventsPrintsEachEventAsItArrivesAndStopsAtTheEndTheStreamHadWhenItStarted() throws Exception {
+        String stream = queues.unique("events-cli-end");
+        try (Connection connection = broker.connect("events-cli-end"); Channel channel = connection.createChannel()) {
+            EventStream.declare(channel, EventsSettings.defaults().withStream(stream));
+            for (String id : List.of("before-1", "before-2", "before-3")) {
+                publishEvent(channel, stream, id);
+            }
+            var out = new StringWriter();
+            var cli = ExitCodes.commandLine(new ProducerApp()).setOut(new PrintWriter(out, true))
+                    .setErr(new PrintWriter(new StringWriter(), true));
+            // --idle 1h: only the end the stream had at the start can stop this read.
+            CompletableFuture<Integer> reading = CompletableFuture.supplyAsync(() -> cli.execute("events",
+                    "--events-stream", stream, "--idle", "1h", "--uri", broker.amqpUri()));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("before-3"));
+            assertThat(reading).as("printed while still reading").isNotDone();
+            publishEvent(channel, stream, "after-start");
+
+            assertThat(reading.get(30, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
+            assertThat(out.toString()).contains("before-1", "before-2", "before-3").doesNotContain("after-start");
+        }
+    }
+
+    @Test
+    void eventsEndsWhileWorkersKeepWritingToTheStream() throws Exception {
+        String stream = queues.unique("events-cli-busy");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger written = new AtomicInteger();
+        try (Connection connection = broker.connect("events-cli-busy"); Channel channel = connection.createChannel()) {
+            EventStream.declare(channel, EventsSettings.defaults().withStream(stream));
+            publishEvent(channel, stream, "history-1");
+            // 20 events a second, as a busy worker with --events writes them, for as long as the read takes.
+            // A thread of its own: the common pool that run() uses may have a single thread on a 2-core machine.
+            Thread traffic = Thread.ofPlatform().name("events-traffic").start(() -> {
+                try (Channel steady = connection.createChannel()) {
+                    while (writing.get()) {
+                        publishEvent(steady, stream, "live-" + written.incrementAndGet());
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= 10);
+                Run read = run("events", "--events-stream", stream);
+
+                assertThat(read.exitCode()).as(read.err()).isZero();
+                assertThat(read.out()).contains("history-1", "live-1 ", "live-9 ");
+            } finally {
+                writing.set(false);
+                traffic.join(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    private static void publishEvent(Channel channel, String stream, String id) throws IOException {
+        channel.basicPublish("", stream, null, EventCodec.encode(Event.published(id, "noop", "events-cli", "events-test",
+                Instant.now())));
     }
 
     private int count(String name) throws Exception {

@@ -291,6 +291,22 @@ class SendCommandTest {
         assertThat(both.err()).contains("--delay and --at");
     }
 
+    @Test
+    void aDelayOrInstantBeyondTheLongestDelayIsAUsageErrorNamingTheLimit() throws Exception {
+        String queue = declared(queues.unique("send-far"));
+
+        Run delay = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop", "--delay", "100000d");
+        Run at = run("send", "--uri", broker.amqpUri(), "--queue", queue, "--type", "noop", "--at", "2999-01-01T00:00:00Z");
+
+        assertThat(delay.exitCode()).as(delay.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(delay.err()).isEqualTo("error: --delay must be at most 3106 days (about 8.5 years), was 100000 days"
+                + System.lineSeparator());
+        assertThat(at.exitCode()).as(at.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(at.err()).isEqualTo("error: --at must be at most 3106 days (about 8.5 years) from now, was"
+                + " 2999-01-01T00:00:00Z" + System.lineSeparator());
+        assertThat(readyMessages(queue)).isZero();
+    }
+
     private static Run run(String... args) throws Exception {
         var out = new StringWriter();
         var err = new StringWriter();

@@ -24,7 +24,10 @@ import java.util.function.Predicate;
  * Tools for the dead-letter queue {@code <queue>.dlq}: list, show, replay, purge.
  *
  * <p>Reading never loses a message: messages are consumed without acknowledgement and go back to
- * the queue when the read ends (they are marked redelivered; their order is kept).
+ * the queue when the read ends (they are marked redelivered; their order is kept). Except on a
+ * quorum dead-letter queue on RabbitMQ 4.0 to 4.2, which counts each return as a delivery and,
+ * with its default delivery limit of 20 and no dead-letter exchange, drops a letter returned that
+ * often, unless a policy sets {@code delivery-limit} to -1 (docs/retries.md).
  * Replay publishes copies to the work queue with the attempt counter reset, a window of them ahead
  * of the broker's confirms, and acknowledges (removes) each dead-lettered original only once its
  * copy is confirmed.

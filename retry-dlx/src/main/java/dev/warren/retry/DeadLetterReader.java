@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * acknowledging them: the first with a {@code basic.get} (whose answer carries the count), the rest
  * through a consumer. At the end it releases every one it did not acknowledge in one
  * {@code basic.nack(multiple, requeue)}: a classic queue puts them back in their original
- * positions, so reading changes neither content nor order.
+ * positions, so reading changes neither content nor order (a quorum queue on RabbitMQ 4.0 to 4.2
+ * counts each return toward its delivery limit: see {@link DeadLetterQueue}).
  *
  * <p>A few round trips per read, not one per message: the broker pushes up to {@code prefetch}
  * messages (0: no limit). A read that may visit every message must not limit them, because it holds
