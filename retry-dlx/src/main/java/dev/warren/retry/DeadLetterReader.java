@@ -108,7 +108,7 @@ final class DeadLetterReader {
         });
         try {
             for (int seen = 0; seen < present; seen++) {
-                Delivery delivery = deliveries.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+                Delivery delivery = next();
                 if (delivery == null || !visit(delivery, visitor)) {
                     break;
                 }
@@ -119,6 +119,19 @@ final class DeadLetterReader {
                 beforeRelease.use(channel);
             } finally {
                 release(consumerTag);
+            }
+        }
+    }
+
+    /**
+     * The next delivery, or null when none came for {@link #IDLE_MILLIS}; time a large body spends
+     * arriving (written to a file frame by frame, delivered with its last one) is not idle.
+     */
+    private Delivery next() throws InterruptedException {
+        while (true) {
+            Delivery delivery = deliveries.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+            if (delivery != null || bodies == null || !bodies.arriving()) {
+                return delivery;
             }
         }
     }

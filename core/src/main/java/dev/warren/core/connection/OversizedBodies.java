@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Message bodies over the worker's limit ({@code --max-message-bytes}), kept in a file instead of
@@ -39,6 +40,7 @@ public final class OversizedBodies implements AutoCloseable {
     private final long limit;
     private final Path directory;
     private final ConcurrentMap<String, OversizedBody> kept = new ConcurrentHashMap<>();
+    private final AtomicInteger arriving = new AtomicInteger();
 
     /** Bodies over {@code settings.maxMessageBytes()}, kept under {@code java.io.tmpdir}. */
     @Inject
@@ -71,6 +73,24 @@ public final class OversizedBodies implements AutoCloseable {
     /** Wraps a connection's frame handler so that it keeps bodies over the limit in files. */
     FrameHandler guard(FrameHandler handler) {
         return new OversizedBodyReader(handler, this);
+    }
+
+    /**
+     * Whether a body over the limit is being received right now on a connection this guards: its
+     * delivery reaches amqp-client only with its last frame, which for hundreds of MiB can take
+     * seconds, so a reader waiting for deliveries must not take that time for idleness.
+     */
+    public boolean arriving() {
+        return arriving.get() > 0;
+    }
+
+    /** Called by the reader when a body over the limit starts, and once more when it ends either way. */
+    void arrival(boolean started) {
+        if (started) {
+            arriving.incrementAndGet();
+        } else {
+            arriving.decrementAndGet();
+        }
     }
 
     Path directory() {

@@ -171,11 +171,13 @@ final class OversizedBodyReader implements FrameHandler {
         private Path file;
         private FileChannel out;
         private String failure;
+        private boolean ended;
 
         Spill(int channel, byte[] header, long size) {
             this.channel = channel;
             this.header = header;
             this.size = size;
+            bodies.arrival(true);
             try {
                 file = Files.createTempFile(bodies.directory(), "warren-body-", ".bin");
                 out = FileChannel.open(file, StandardOpenOption.WRITE);
@@ -202,6 +204,7 @@ final class OversizedBodyReader implements FrameHandler {
 
         /** Registers the body and returns the header amqp-client gets: body size 0, marker added. */
         synchronized Frame finish() throws IOException {
+            ended();
             AMQP.BasicProperties properties = (AMQP.BasicProperties) AMQImpl.readContentHeaderFrom(
                     new DataInputStream(new ByteArrayInputStream(header)));
             if (out != null) {
@@ -221,7 +224,16 @@ final class OversizedBodyReader implements FrameHandler {
         }
 
         synchronized void abandon() {
+            ended();
             fail(null);
+        }
+
+        /** Tells {@link OversizedBodies#arriving} this body no longer arrives; once, however it ends. */
+        private void ended() {
+            if (!ended) {
+                ended = true;
+                bodies.arrival(false);
+            }
         }
 
         private void fail(Exception e) {

@@ -45,14 +45,18 @@ class OversizedBodyReaderTest {
                 new Frame(AMQP.FRAME_BODY, 1, Arrays.copyOfRange(body, 2000, 2500)));
         FrameHandler reader = bodies.guard(broker);
 
+        assertThat(bodies.arriving()).isFalse();
         assertThat(reader.readFrame().getType()).as("big header held back").isEqualTo(AMQP.FRAME_HEARTBEAT);
+        assertThat(bodies.arriving()).as("arriving after its header").isTrue();
         assertThat(reader.readFrame().getType()).as("big body frame 1 to the file").isEqualTo(AMQP.FRAME_HEARTBEAT);
         Frame small = reader.readFrame();
         assertThat(small.getType()).isEqualTo(AMQP.FRAME_HEADER);
         assertThat(bodySize(small)).as("another channel's small message passes").isEqualTo(10);
         assertThat(reader.readFrame().getPayload()).hasSize(10);
         assertThat(reader.readFrame().getType()).isEqualTo(AMQP.FRAME_HEARTBEAT);
+        assertThat(bodies.arriving()).as("arriving until its last frame").isTrue();
         Frame big = reader.readFrame();
+        assertThat(bodies.arriving()).as("arrived").isFalse();
         assertThat(big.getType()).isEqualTo(AMQP.FRAME_HEADER);
         assertThat(big.getChannel()).isEqualTo(1);
         assertThat(bodySize(big)).isZero();
@@ -80,10 +84,12 @@ class OversizedBodyReaderTest {
         reader.readFrame();
         reader.readFrame();
         assertThat(files()).hasSize(1);
+        assertThat(bodies.arriving()).isTrue();
 
         reader.close();
 
         assertThat(files()).isEmpty();
+        assertThat(bodies.arriving()).as("no longer arriving once its connection is gone").isFalse();
     }
 
     @Test
