@@ -13,12 +13,14 @@ import dev.warren.events.EventsModule;
 import dev.warren.events.EventsSettings;
 import dev.warren.retry.RetrySettings;
 import dev.warren.test.WarrenWorkerExtension;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -266,15 +268,28 @@ class ConsoleBrowserTest {
     /**
      * Waits for dead letter {@code id} in the list, reloading the page while it is missing: a letter
      * another reader holds at that instant (the probe that just awaited it releases it
-     * asynchronously) is not listed, and the list does not refresh by itself.
+     * asynchronously) is not listed, and the list does not refresh by itself. It reloads only a
+     * page that has answered (its summary or a message shown): on a loaded machine the overview and
+     * the list can take longer than a poll, and reloading them then would never let them answer.
      */
-    private void awaitListed(String id) {
-        await().atMost(PAGE_WAIT).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
-            if (!rows().contains(id)) {
-                browser.navigate().refresh();
-            }
-            assertThat(rows()).contains(id);
-        });
+    private void awaitListed(String id) throws IOException {
+        try {
+            await().atMost(PAGE_WAIT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+                if (!rows().contains(id) && !(textOf("summary").isEmpty() && textOf("message").isEmpty())) {
+                    browser.navigate().refresh();
+                }
+                assertThat(rows()).as("listed; summary '%s', message '%s'", textOf("summary"), textOf("message"))
+                        .contains(id);
+            });
+        } catch (ConditionTimeoutException e) {
+            Chromium.screenshot(browser, "dead-letter-not-listed");
+            throw e;
+        }
+    }
+
+    /** The text of the element with id {@code id}, empty when there is none. */
+    private String textOf(String id) {
+        return browser.findElements(By.id(id)).stream().map(WebElement::getText).findFirst().orElse("");
     }
 
     private WebElement awaitElement(By by) {
