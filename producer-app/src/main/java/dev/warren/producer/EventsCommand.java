@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
             "--id MESSAGE_ID prints that task's timeline: published, each attempt with its worker and outcome, retries",
             "with their delays, dead-lettered, replayed, and its result.",
             "Prints events as they arrive. Without --follow it stops at the end the stream had when it started:",
-            "events written after that are left out (on a stream nothing is written to: once no event came for --idle)."})
+            "events written after that are left out, but for the first of them, which may be printed (on a stream",
+            "nothing is written to: once no event came for --idle)."})
 final class EventsCommand implements Callable<Integer> {
 
     @Spec

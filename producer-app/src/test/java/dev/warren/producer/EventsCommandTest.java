@@ -142,8 +142,11 @@ class EventsCommandTest {
             assertThat(reading).as("printed while still reading").isNotDone();
             publishEvent(channel, stream, "after-start");
 
+            // With --idle 1h only the first event written after the start can end the read. The
+            // reader and the end consumer get it on two channels in either order, so it may be printed.
             assertThat(reading.get(30, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
-            assertThat(out.toString()).contains("before-1", "before-2", "before-3").doesNotContain("after-start");
+            assertThat(out.toString().lines().map(line -> line.trim().split("\\s+")[2]).toList())
+                    .startsWith("before-1", "before-2", "before-3").hasSizeBetween(3, 4);
         }
     }
 
